@@ -1,0 +1,1 @@
+"""Evaluation of Yearbook QA: question sets, metrics, reports."""
