@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 
@@ -35,21 +36,40 @@ def chunk_entry(entry: Entry, budget: int) -> list[Chunk]:
     """
     chunks: list[Chunk] = []
     prefix = heading_path(entry)
-    for start, end in _pack(entry.body, budget - count_tokens(prefix + "\n")):
+    for start, end in _pack(entry.body, _room(budget, prefix, entry)):
         text = entry.body[start:end]
         chunks.append(
             _make_chunk(entry, len(chunks), text, f"{prefix}\n{text.strip()}", entry.kind, start, end)
         )
     for table in entry.tables:
+        context = "\n".join([table.caption, table.header_text()])
+        path = heading_path(entry, table.caption)
+        room = _room(budget, f"{path}\n{context}", entry)
         for row_index, row in enumerate(table.rows):
-            text = "\n".join([table.caption, table.header_text(), row.text()])
-            chunks.append(
-                _make_chunk(
-                    entry, len(chunks), text, f"{heading_path(entry, table.caption)}\n{text}",
-                    "table", -1, -1, table=table, row_index=row_index,
+            row_text = row.text()
+            for start, end in _cut_long(row_text, 0, len(row_text), room):
+                text = f"{context}\n{row_text[start:end]}"
+                chunks.append(
+                    _make_chunk(
+                        entry, len(chunks), text, f"{path}\n{text}", "table", -1, -1,
+                        table=table, row_index=row_index,
+                    )
                 )
-            )
     return chunks
+
+
+MIN_ROOM = 16
+
+
+def _room(budget: int, prefix: str, entry: Entry) -> int:
+    """Tokens left for text once ``prefix`` is counted; refuses budgets that leave too few."""
+    room = budget - count_tokens(prefix + "\n")
+    if room < MIN_ROOM:
+        raise ValueError(
+            f"a chunk budget of {budget} tokens leaves no room for text after the headings of "
+            f"{entry.section} › {entry.title}; raise YEARBOOK_CHUNK_TOKENS"
+        )
+    return room
 
 
 def chunk_entries(entries: Iterable[Entry], budget: int) -> list[Chunk]:
@@ -65,7 +85,6 @@ def _pack(body: str, budget: int) -> list[tuple[int, int]]:
     """
     if not body.strip():
         return []
-    budget = max(budget, 16)
     pieces: list[tuple[int, int]] = []
     for start, end in split_sentences(body):
         pieces.extend(_cut_long(body, start, end, budget))
@@ -81,6 +100,7 @@ def _pack(body: str, budget: int) -> list[tuple[int, int]]:
 
 
 def _cut_long(body: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
+    """Split ``body[start:end]`` into spans of at most ``budget`` tokens (at least one char)."""
     if count_tokens(body[start:end]) <= budget:
         return [(start, end)]
     cuts: list[tuple[int, int]] = []
@@ -104,8 +124,6 @@ def _make_chunk(
     table: Table | None = None,
     row_index: int = -1,
 ) -> Chunk:
-    raw = "\x1f".join([entry.info.source, entry.id, str(index), embed_text])
-    chunk_id = hashlib.sha1(raw.encode("utf-8")).hexdigest()[:24]
     metadata: dict[str, str | int] = {
         "source": entry.info.source,
         "yearbook": entry.info.yearbook,
@@ -124,4 +142,8 @@ def _make_chunk(
         "span_end": span_end,
         "tokens": count_tokens(embed_text),
     }
+    # The id covers text, position and metadata: any change rewrites the chunk (its vector
+    # comes from the cache when only metadata changed).
+    raw = "\x1f".join([embed_text, json.dumps(metadata, ensure_ascii=False, sort_keys=True)])
+    chunk_id = hashlib.sha1(raw.encode("utf-8")).hexdigest()[:24]
     return Chunk(id=chunk_id, text=text, embed_text=embed_text, metadata=metadata)

