@@ -23,7 +23,7 @@ from rag.schema import Chunk
 from rag.settings import Settings
 from rag.store import Store, create_collection, open_client, open_store
 
-PIPELINE_VERSION = "1"  # bump when parsing or chunking changes what is stored
+PIPELINE_VERSION = "2"  # bump when parsing or chunking changes what is stored
 WRITE_BATCH = 256
 REBUILD_SUFFIX = "-rebuild"
 
