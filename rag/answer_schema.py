@@ -1,0 +1,40 @@
+"""The answer object every answerer returns: text, short answer, citations, contexts, notices."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+AnswerMode = Literal["extractive", "llm"]
+REFUSAL_TEXT = "年鉴中未找到相关记载。"
+
+
+class Citation(BaseModel):
+    """One cited source: the entry, and the exact sentence or table row that supports a claim."""
+
+    n: int = Field(description="The marker number, as in 【n】.")
+    chunk_id: str
+    year: int
+    section: str
+    entry: str
+    table: str | None = None
+    quote: str = Field(description="The exact supporting sentence or table row.")
+    span: tuple[int, int] | None = Field(
+        None, description="Char span of the quote in the entry's text (None for table rows)."
+    )
+    row_index: int | None = None
+
+
+class Answer(BaseModel):
+    """What a person reads, and everything needed to check it."""
+
+    question: str
+    text: str
+    short_answer: str | None = None
+    refused: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    contexts: list[dict] = Field(default_factory=list)
+    mode: AnswerMode = "extractive"
+    notices: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)
