@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 from pathlib import Path
 
@@ -152,3 +153,22 @@ def e5_store(tmp_path_factory) -> E5Store:
     summary = ingest([CORPUS], settings, embeddings, progress=False)
     yield E5Store(settings, embeddings, summary)
     embeddings.close()
+
+
+def use_store_env(monkeypatch: pytest.MonkeyPatch, store_dir: Path, cache_dir: Path, cwd: Path) -> None:
+    """Point YEARBOOK_* at one store and cache, unset every other setting, run from ``cwd``."""
+    for name in list(os.environ):
+        if name.startswith("YEARBOOK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("YEARBOOK_STORE_DIR", str(store_dir))
+    monkeypatch.setenv("YEARBOOK_CACHE_DIR", str(cache_dir))
+    monkeypatch.chdir(cwd)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run `yearbook ARGV` in-process; returns (exit code, stdout, stderr)."""
+    from ui.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SMALL_META, SMALL_YEARBOOK, write_yearbook
+from tests.conftest import run_cli, use_store_env, SMALL_META, SMALL_YEARBOOK, write_yearbook
 from ui.cli import main
 
 SUMMARY_KEYS = {"files", "sections", "entries", "chunks", "embedded", "unchanged", "removed", "seconds"}
@@ -18,19 +17,8 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\
 @pytest.fixture()
 def env(tmp_path, monkeypatch):
     """Store and cache in tmp_path, no stray YEARBOOK_* settings, cwd without a .env file."""
-    for name in list(os.environ):
-        if name.startswith("YEARBOOK_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("YEARBOOK_STORE_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("YEARBOOK_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
+    use_store_env(monkeypatch, tmp_path / "store", tmp_path / "cache", tmp_path)
     return tmp_path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_json(out: str) -> dict:
@@ -40,7 +28,7 @@ def one_json(out: str) -> dict:
 
 
 def test_ingest_json_summary(env, capsys, small_yearbook):
-    code, out, err = run(capsys, "ingest", str(small_yearbook), "--json")
+    code, out, err = run_cli(capsys, "ingest", str(small_yearbook), "--json")
     assert code == 0, err
     data = one_json(out)
     assert SUMMARY_KEYS <= set(data)
@@ -54,8 +42,8 @@ def test_ingest_json_summary(env, capsys, small_yearbook):
 
 
 def test_second_ingest_is_unchanged(env, capsys, small_yearbook):
-    assert run(capsys, "ingest", str(small_yearbook), "--json")[0] == 0
-    code, out, _ = run(capsys, "ingest", str(small_yearbook), "--json")
+    assert run_cli(capsys, "ingest", str(small_yearbook), "--json")[0] == 0
+    code, out, _ = run_cli(capsys, "ingest", str(small_yearbook), "--json")
     data = one_json(out)
     assert code == 0
     assert (data["embedded"], data["unchanged"], data["chunks"], data["total_chunks"]) == (0, 1, 2, 2)
@@ -63,7 +51,7 @@ def test_second_ingest_is_unchanged(env, capsys, small_yearbook):
 
 def test_plain_summary_and_warnings(env, capsys):
     path = write_yearbook(env / "plain", SMALL_YEARBOOK, "nosidecar.txt", meta=None)
-    code, out, err = run(capsys, "ingest", str(path), "--quiet")
+    code, out, err = run_cli(capsys, "ingest", str(path), "--quiet")
     assert code == 0, err
     assert out.startswith("Ingested 1 file(s)") and "2 entries, 2 chunks" in out
     assert "warning: nosidecar.txt: no yearbook title given" in err
@@ -71,8 +59,8 @@ def test_plain_summary_and_warnings(env, capsys):
 
 
 def test_list_json_shows_the_source(env, capsys, small_yearbook):
-    assert run(capsys, "ingest", str(small_yearbook), "--json")[0] == 0
-    code, out, _ = run(capsys, "ingest", "--list", "--json")
+    assert run_cli(capsys, "ingest", str(small_yearbook), "--json")[0] == 0
+    code, out, _ = run_cli(capsys, "ingest", "--list", "--json")
     assert code == 0
     data = one_json(out)
     assert data["collection"] == "yearbook" and data["chunks"] == 2
@@ -83,16 +71,16 @@ def test_list_json_shows_the_source(env, capsys, small_yearbook):
 
 
 def test_list_before_any_ingest_is_a_clear_error(env, capsys):
-    code, out, err = run(capsys, "ingest", "--list")
+    code, out, err = run_cli(capsys, "ingest", "--list")
     assert code == 2 and out == ""
     assert err.startswith("error: ") and "yearbook ingest" in err and "Traceback" not in err
 
 
 def test_remove_then_list(env, capsys, small_yearbook):
-    assert run(capsys, "ingest", str(small_yearbook), "--json")[0] == 0
-    code, out, _ = run(capsys, "ingest", "--remove", "small.txt", "--json")
+    assert run_cli(capsys, "ingest", str(small_yearbook), "--json")[0] == 0
+    code, out, _ = run_cli(capsys, "ingest", "--remove", "small.txt", "--json")
     assert code == 0 and one_json(out) == {"removed_source": "small.txt", "removed": 2}
-    data = one_json(run(capsys, "ingest", "--list", "--json")[1])
+    data = one_json(run_cli(capsys, "ingest", "--list", "--json")[1])
     assert data["sources"] == [] and data["chunks"] == 0
 
 
@@ -101,7 +89,7 @@ def test_no_path_ingests_the_corpus_folder(env, capsys, monkeypatch):
     write_yearbook(folder, SMALL_YEARBOOK, "a.txt", SMALL_META)
     write_yearbook(folder, SMALL_YEARBOOK.replace("526", "530"), "b.txt", SMALL_META)
     monkeypatch.setenv("YEARBOOK_CORPUS_DIR", str(folder))
-    code, out, err = run(capsys, "ingest", "--json")
+    code, out, err = run_cli(capsys, "ingest", "--json")
     assert code == 0, err
     data = one_json(out)
     assert data["files"] == 2 and data["chunks"] == 4
@@ -131,7 +119,7 @@ def _binary(folder: Path) -> Path:
 )
 def test_unreadable_file_exits_2_with_one_line(env, capsys, make, reason):
     path = make(env)
-    code, out, err = run(capsys, "ingest", str(path), "--json")
+    code, out, err = run_cli(capsys, "ingest", str(path), "--json")
     assert code == 2
     assert out == ""
     assert err == f"error: {path}: {reason}\n"

