@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -124,7 +123,3 @@ def misses(rows: list[RetrievalRow]) -> list[dict[str, object]]:
         )
     return out
 
-
-def median_ms(rows: list[RetrievalRow]) -> float:
-    """Median latency of the rows."""
-    return statistics.median(r.ms for r in rows) if rows else 0.0

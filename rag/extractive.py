@@ -282,7 +282,7 @@ def _citation(n: int, candidate: Candidate) -> Citation:
         year=int(meta.get("year", 0)),
         section=str(meta.get("section", "")),
         entry=str(meta.get("entry", "")),
-        table=str(meta.get("table")) or None if meta.get("table") else None,
+        table=str(meta["table"]) if meta.get("table") else None,
         quote=candidate.quote,
         span=span,
         row_index=int(meta["row_index"]) if meta.get("kind") == "table" else None,
