@@ -32,6 +32,18 @@ def add_eval_command(commands: Any) -> None:
     retrieval.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     retrieval.add_argument("--show-misses", action="store_true", help="list questions not ranked first")
     retrieval.set_defaults(handler=run_eval_retrieval)
+    answers = jobs.add_parser(
+        "answers",
+        help="exact match, F1, containment, refusals, citations and latency of answers",
+        description="Answer every question of a JSONL set with the configured answerer and score "
+        "short answers (EM, CMRC-style F1), answer containment, refusals and first citations, "
+        "per question type.",
+    )
+    answers.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="JSONL question set")
+    answers.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    answers.add_argument("--show-failures", action="store_true", help="list wrong answers and refusals")
+    answers.add_argument("--offline", action="store_true", help="extractive answerer even if an LLM is set")
+    answers.set_defaults(handler=run_eval_answers)
 
 
 def run_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
@@ -102,3 +114,52 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
     return str(value)
+
+
+ANSWER_KEYS = ("exact_match", "f1", "containment", "false_refusal", "citation_gold")
+
+
+def run_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
+    """Entry point of `yearbook eval answers`."""
+    from evals.answers import evaluate as evaluate_answers
+    from evals.answers import failures
+    from evals.answers import summarize as summarize_answers
+    from rag.answer import AnswerOptions, open_service
+
+    questions = load_questions(args.dataset)
+    service = open_service(settings)
+    options = AnswerOptions(use_llm=False if args.offline else None)
+    service.answer("预热", options=options)  # load the lexical index and the model before timing
+    rows = evaluate_answers(questions, lambda q: service.answer(q, options=options), progress=not args.json)
+    report: dict[str, Any] = {"dataset": str(args.dataset), "questions": len(questions)}
+    report["mode"] = "extractive" if args.offline or service.llm is None else service.mode_label
+    report["answers"] = summarize_answers(rows)
+    if args.json or args.show_failures:
+        report["failures"] = failures(rows)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(format_answer_report(report))
+    return 0
+
+
+def format_answer_report(report: dict[str, Any]) -> str:
+    """A readable table of the answer report."""
+    metrics = report["answers"]
+    lines = [f"dataset {report['dataset']} ({report['questions']} questions), answerer: {report['mode']}", ""]
+    lines.append(f"{'type':<14}{'n':>5}" + "".join(f"{k:>15}" for k in ANSWER_KEYS))
+    rows = [("answerable", metrics)] + [(k, v) for k, v in metrics["by_type"].items() if k != "unanswerable"]
+    for name, values in rows:
+        lines.append(f"{name:<14}{values['n']:>5}" + "".join(f"{_fmt(values.get(k)):>15}" for k in ANSWER_KEYS))
+    lines.append("")
+    lines.append(
+        f"unanswerable: refusal recall {_fmt(metrics['refusal_recall'])}, "
+        f"refusal precision {_fmt(metrics['refusal_precision'])}"
+    )
+    lines.append(f"latency p50 {metrics['p50_ms']:.1f} ms, p95 {metrics['p95_ms']:.1f} ms")
+    for failure in report.get("failures", []):
+        lines.append(
+            f"  {failure['id']} [{failure['type']}] {failure['question']}  expected {failure['expected'][:1]}  "
+            f"got {'(refused)' if failure['refused'] else failure['got']}  {failure['cited']}"
+        )
+    return "\n".join(lines)

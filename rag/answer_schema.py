@@ -30,6 +30,9 @@ class Answer(BaseModel):
     """What a person reads, and everything needed to check it."""
 
     question: str
+    standalone_question: str | None = Field(
+        None, description="The question as searched, after a follow-up was made self-contained."
+    )
     text: str
     short_answer: str | None = None
     refused: bool = False
@@ -38,3 +41,4 @@ class Answer(BaseModel):
     mode: AnswerMode = "extractive"
     notices: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
+    final: bool = Field(True, description="False while an LLM answer is still streaming in.")

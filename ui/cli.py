@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     from evals.cli import add_eval_command
     from ingest.cli import add_ingest_command
+    from ui.ask_cli import add_ask_command
     from ui.search_cli import add_search_command
 
     parser = argparse.ArgumentParser(
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_ingest_command(commands)
     add_search_command(commands)
+    add_ask_command(commands)
     add_eval_command(commands)
     return parser
 

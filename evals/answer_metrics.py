@@ -1,0 +1,102 @@
+"""Answer metrics as plain functions: CMRC-style EM and F1, containment with number values, refusals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rag.answer_schema import REFUSAL_TEXT
+
+_PUNCTUATION = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65!-/:-@\[-`{-~“”‘’《》「」『』【】（）、·—…]+")
+_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿)?")
+_SCALE = {"万": 1e4, "亿": 1e8, None: 1.0}
+REFUSAL_MARKERS = ("未找到", "没有找到", "未提及", "没有记载", "无法回答", "未记载")
+
+
+def normalize_answer(text: str | None) -> str:
+    """NFKC, lower case, punctuation and spaces removed (CMRC 2018 style)."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return _PUNCTUATION.sub("", text)
+
+
+def exact_match(prediction: str | None, golds: list[str]) -> bool:
+    """The normalised prediction equals a normalised gold answer, or has the same number value."""
+    pred = normalize_answer(prediction)
+    if not pred:
+        return False
+    for gold in golds:
+        if pred == normalize_answer(gold):
+            return True
+        if same_numbers(prediction or "", gold):
+            return True
+    return False
+
+
+def _lcs_length(a: str, b: str) -> int:
+    """Length of the longest common substring."""
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for ch in a:
+        current = [0] * (len(b) + 1)
+        for j, other in enumerate(b, start=1):
+            if ch == other:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def f1_score(prediction: str | None, golds: list[str]) -> float:
+    """Best character F1 over the gold answers, on the longest common substring (CMRC 2018)."""
+    pred = normalize_answer(prediction)
+    best = 0.0
+    for gold in golds:
+        ref = normalize_answer(gold)
+        if not pred or not ref:
+            continue
+        common = _lcs_length(pred, ref)
+        if common:
+            precision, recall = common / len(pred), common / len(ref)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+def number_values(text: str) -> list[float]:
+    """Numbers in ``text`` as values: 「4.32万」 → 43200, 「1,267」 → 1267, full-width digits too."""
+    text = unicodedata.normalize("NFKC", text)
+    values: list[float] = []
+    for digits, scale in _NUMBER.findall(text):
+        try:
+            values.append(float(digits.replace(",", "")) * _SCALE[scale or None])
+        except ValueError:
+            continue
+    return values
+
+
+def same_numbers(prediction: str, gold: str) -> bool:
+    """Both hold numbers and every number of the gold answer has a value match in the prediction."""
+    if re.search(r"\d\s*[年月日]", gold):  # dates compare as text, not as values
+        return False
+    gold_values = number_values(gold)
+    pred_values = number_values(prediction)
+    if not gold_values or not pred_values:
+        return False
+    return all(any(abs(g - p) < 1e-6 * max(1.0, abs(g)) for p in pred_values) for g in gold_values)
+
+
+def contains_answer(text: str | None, golds: list[str]) -> bool:
+    """A gold answer appears in the answer text (normalised), or its numbers appear by value."""
+    normalised = normalize_answer(text)
+    for gold in golds:
+        ref = normalize_answer(gold)
+        if ref and ref in normalised:
+            return True
+        if number_values(gold) and same_numbers(text or "", gold):
+            return True
+    return False
+
+
+def is_refusal(text: str | None) -> bool:
+    """Whether an answer text says the yearbook does not answer the question."""
+    text = text or ""
+    return text.strip() == REFUSAL_TEXT or any(marker in text for marker in REFUSAL_MARKERS)

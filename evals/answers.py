@@ -1,0 +1,115 @@
+"""Score answers on a question set: exact match, F1, containment, refusals, citations, latency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from evals.answer_metrics import contains_answer, exact_match, f1_score
+from evals.dataset import Question
+from evals.retrieval import percentile
+from rag.answer_schema import Answer
+
+AnswerFn = Callable[[str], Answer]
+
+
+@dataclass
+class AnswerRow:
+    """One question's answer and its scores."""
+
+    question: Question
+    answer: Answer
+    em: bool
+    f1: float
+    contained: bool
+    cited_gold: bool
+    ms: float
+
+
+def score(question: Question, answer: Answer) -> AnswerRow:
+    """Score one answer against its gold item (multi-part answers need every part)."""
+    short, text = answer.short_answer, answer.text
+    if question.type == "multi_entry":
+        parts = list(question.answers)
+        em = not answer.refused and all(contains_answer(short, [p]) for p in parts)
+        f1 = sum(f1_score(short, [p]) for p in parts) / max(len(parts), 1)
+        contained = not answer.refused and all(contains_answer(text, [p]) for p in parts)
+    else:
+        golds = list(question.answers)
+        em = not answer.refused and exact_match(short, golds)
+        f1 = 0.0 if answer.refused else f1_score(short, golds)
+        contained = not answer.refused and contains_answer(text, golds)
+    gold_entries = set(question.gold_entries())
+    first = answer.citations[0] if answer.citations else None
+    cited_gold = bool(
+        first
+        and ((first.section, first.entry) in gold_entries or (first.section, first.table or "") in gold_entries)
+    )
+    return AnswerRow(question, answer, em, f1, contained, cited_gold, answer.timings.get("total_ms", 0.0))
+
+
+def evaluate(questions: Iterable[Question], ask: AnswerFn, progress: bool = True) -> list[AnswerRow]:
+    """Ask every question and score the answers."""
+    items = list(questions)
+    return [score(q, ask(q.question)) for q in tqdm(items, desc="answers", unit="q", disable=not progress or None)]
+
+
+def _answerable_metrics(rows: list[AnswerRow]) -> dict[str, float]:
+    n = len(rows)
+    if not n:
+        return {"n": 0}
+    return {
+        "n": n,
+        "exact_match": sum(r.em for r in rows) / n,
+        "f1": sum(r.f1 for r in rows) / n,
+        "containment": sum(r.contained for r in rows) / n,
+        "false_refusal": sum(r.answer.refused for r in rows) / n,
+        "citation_gold": sum(r.cited_gold for r in rows) / n,
+    }
+
+
+def summarize(rows: list[AnswerRow]) -> dict[str, object]:
+    """Overall and per-type metrics, refusal precision/recall and latency."""
+    answerable = [r for r in rows if r.question.answerable]
+    unanswerable = [r for r in rows if not r.question.answerable]
+    refused = [r for r in rows if r.answer.refused]
+    summary: dict[str, object] = dict(_answerable_metrics(answerable))
+    summary["refusal_recall"] = (
+        sum(r.answer.refused for r in unanswerable) / len(unanswerable) if unanswerable else None
+    )
+    summary["refusal_precision"] = (
+        sum(not r.question.answerable for r in refused) / len(refused) if refused else None
+    )
+    latencies = [r.ms for r in rows]
+    summary["p50_ms"] = round(percentile(latencies, 50), 2)
+    summary["p95_ms"] = round(percentile(latencies, 95), 2)
+    by_type: dict[str, object] = {}
+    for kind in sorted({r.question.type for r in answerable}):
+        by_type[kind] = _answerable_metrics([r for r in answerable if r.question.type == kind])
+    if unanswerable:
+        by_type["unanswerable"] = {"n": len(unanswerable), "refused": summary["refusal_recall"]}
+    summary["by_type"] = by_type
+    return summary
+
+
+def failures(rows: list[AnswerRow]) -> list[dict[str, object]]:
+    """Wrong answers and wrong refusals, for reading."""
+    out: list[dict[str, object]] = []
+    for row in rows:
+        ok = row.answer.refused if not row.question.answerable else row.em
+        if ok:
+            continue
+        out.append(
+            {
+                "id": row.question.id,
+                "type": row.question.type,
+                "question": row.question.question,
+                "expected": list(row.question.answers),
+                "got": None if row.answer.refused else row.answer.short_answer,
+                "refused": row.answer.refused,
+                "cited": [f"{c.section} › {c.table or c.entry}" for c in row.answer.citations[:1]],
+            }
+        )
+    return out
