@@ -6,10 +6,9 @@ import re
 import unicodedata
 
 from rag.answer_schema import REFUSAL_TEXT
+from rag.text import number_values
 
 _PUNCTUATION = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65!-/:-@\[-`{-~“”‘’《》「」『』【】（）、·—…]+")
-_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿)?")
-_SCALE = {"万": 1e4, "亿": 1e8, None: 1.0}
 REFUSAL_MARKERS = ("未找到", "没有找到", "未提及", "没有记载", "无法回答", "未记载")
 
 
@@ -59,18 +58,6 @@ def f1_score(prediction: str | None, golds: list[str]) -> float:
             precision, recall = common / len(pred), common / len(ref)
             best = max(best, 2 * precision * recall / (precision + recall))
     return best
-
-
-def number_values(text: str) -> list[float]:
-    """Numbers in ``text`` as values: 「4.32万」 → 43200, 「1,267」 → 1267, full-width digits too."""
-    text = unicodedata.normalize("NFKC", text)
-    values: list[float] = []
-    for digits, scale in _NUMBER.findall(text):
-        try:
-            values.append(float(digits.replace(",", "")) * _SCALE[scale or None])
-        except ValueError:
-            continue
-    return values
 
 
 def same_numbers(prediction: str, gold: str) -> bool:

@@ -71,3 +71,18 @@ DATE_RE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月(?:\d{1,2}日)?")
 def years_in(text: str) -> list[int]:
     """Four-digit years written as 「YYYY年」 in ``text``."""
     return [int(y) for y in YEAR_RE.findall(normalise(text))]
+
+
+_VALUE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿)?")
+_SCALE = {"万": 1e4, "亿": 1e8, "": 1.0}
+
+
+def number_values(text: str) -> list[float]:
+    """Numbers in ``text`` as values: 「4.32万」 → 43200, 「1,267」 → 1267, full-width digits too."""
+    values: list[float] = []
+    for digits, scale in _VALUE.findall(unicodedata.normalize("NFKC", text)):
+        try:
+            values.append(float(digits.replace(",", "")) * _SCALE[scale])
+        except ValueError:
+            continue
+    return values
