@@ -1,0 +1,60 @@
+"""Answer metrics on hand-made cases: CMRC-style EM and F1, number values, refusals, containment."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals.answer_metrics import contains_answer, exact_match, f1_score, is_refusal, normalize_answer
+from rag.text import number_values
+
+
+def test_normalisation_drops_chinese_and_ascii_punctuation():
+    assert normalize_answer("“聚红色力量 育圆融先锋”。") == "聚红色力量育圆融先锋"
+    assert normalize_answer("《持有外国绿卡党员教育管理办法》") == "持有外国绿卡党员教育管理办法"
+    assert normalize_answer("ＡＢＣ１２３") == "abc123"
+
+
+@pytest.mark.parametrize(
+    "prediction, gold, expected",
+    [
+        ("526人", "526人", True),
+        ("５２６人", "526人", True),
+        ("4.32万人", "43200人", True),
+        ("1,267人", "1267人", True),
+        ("527人", "526人", False),
+        ("2020年5月26日", "2020年5月26日", True),
+        ("2020年5月2日", "2020年5月26日", False),
+        ("“园清”“园聚”", "园清、园聚", True),
+        ("", "526人", False),
+        (None, "526人", False),
+    ],
+)
+def test_exact_match(prediction, gold, expected):
+    assert exact_match(prediction, [gold]) is expected
+
+
+def test_f1_is_longest_common_substring_based():
+    assert f1_score("园区培训中心", ["园区培训中心"]) == pytest.approx(1.0)
+    assert f1_score("在园区培训中心举办", ["园区培训中心"]) == pytest.approx(2 * (6 / 9) * 1.0 / (6 / 9 + 1.0))
+    assert f1_score("完全无关", ["园区培训中心"]) == 0.0
+    assert f1_score("园区", ["培训中心", "园区"]) == pytest.approx(1.0)
+
+
+def test_number_values_scale_and_width():
+    assert number_values("增加4.32万人，累计1.02万人") == [43200.0, 10200.0]
+    assert number_values("１２６７人") == [1267.0]
+    assert number_values("1,267人及3亿元") == [1267.0, 3e8]
+
+
+def test_containment_by_text_and_by_value():
+    assert contains_answer("2020年园区全年发展党员526人【1】。", ["526人"])
+    assert contains_answer("新增海外留学回国人员１，２６７人【1】", ["1267人"])
+    assert contains_answer("总量4.32万人【1】", ["43200人"])
+    assert not contains_answer("全年发展党员525人【1】", ["526人"])
+    assert contains_answer("中国民主同盟、九三学社等【1】", ["中国民主同盟"])
+
+
+def test_refusal_detection():
+    assert is_refusal("年鉴中未找到相关记载。")
+    assert is_refusal("抱歉，资料中没有记载这一数字。")
+    assert not is_refusal("526人【1】")
