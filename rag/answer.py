@@ -41,7 +41,7 @@ class QAService:
     @property
     def mode_label(self) -> str:
         """What answers: 「离线抽取」 or the LLM model name."""
-        return f"LLM {self.llm.model_name}" if self.llm is not None else "offline extractive"
+        return f"LLM（{self.llm.model_name}）" if self.llm is not None else "离线抽取"
 
     def answer(self, question: str, history: Sequence[Any] = (), options: AnswerOptions | None = None) -> Answer:
         """The final answer (the last item of :meth:`stream`)."""

@@ -112,6 +112,11 @@ class HybridRetriever(BaseRetriever):
         self.store.refresh()
         return {int(y) for y in np.unique(self.lexical.get(self.store).years)}
 
+    def sections(self) -> list[str]:
+        """The sections the store holds, in first-seen order."""
+        self.store.refresh()
+        return list(dict.fromkeys(self.lexical.get(self.store).sections))
+
     def _effective_filters(
         self, query: str, filters: SearchFilters, index: LexicalIndex
     ) -> SearchFilters:

@@ -93,3 +93,11 @@ class Settings(BaseSettings):
         3000, ge=256, le=128000, description="Token budget (cl100k) of the sources packed into the prompt."
     )
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+
+    ui_host: str = Field("127.0.0.1", description="Address the web page listens on.")
+    ui_port: int = Field(7860, ge=1, le=65535, description="Port of the web page.")
+    ui_username: str | None = Field(None, description="Username for the web page (with ui_password).")
+    ui_password: SecretStr | None = Field(None, description="Password for the web page.")
+    feedback_path: Path = Field(
+        Path(".yearbook/feedback.jsonl"), description="Where 👍/👎 feedback from the page is appended."
+    )

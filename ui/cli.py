@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ingest.cli import add_ingest_command
     from ui.ask_cli import add_ask_command
     from ui.search_cli import add_search_command
+    from ui.web_cli import add_ui_command
 
     parser = argparse.ArgumentParser(
         prog="yearbook",
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ingest_command(commands)
     add_search_command(commands)
     add_ask_command(commands)
+    add_ui_command(commands)
     add_eval_command(commands)
     return parser
 
