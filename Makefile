@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup ingest eval bench clean
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: run test setup browser ingest eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,9 +20,16 @@ ingest: setup
 	$(BIN)/yearbook ingest
 
 run: ingest
-	$(BIN)/yearbook ingest --list
+	$(BIN)/yearbook ui
 
-test: setup
+# The page is tested in Debian's Chromium (never a browser download); installed when missing.
+browser:
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+		echo "installing $(BROWSER_PACKAGES) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	fi
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 clean:

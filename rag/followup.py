@@ -18,13 +18,14 @@ def last_user_question(history: Sequence[Any]) -> str | None:
     for item in reversed(list(history or [])):
         if isinstance(item, dict):
             if item.get("role") == "user":
-                return _content_text(item.get("content"))
+                return message_text(item.get("content"))
         elif isinstance(item, (list, tuple)) and item:
-            return _content_text(item[0])
+            return message_text(item[0])
     return None
 
 
-def _content_text(content: Any) -> str:
+def message_text(content: Any) -> str:
+    """The text of a chat message's content (a string, or Gradio 6 content blocks)."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # Gradio 6 content blocks

@@ -12,6 +12,7 @@ from rag.answer import AnswerOptions, QAService, open_service
 from rag.answer_schema import Answer, Citation
 from rag.entries import load_entry
 from rag.errors import YearbookError
+from rag.followup import message_text
 from rag.settings import Settings
 from rag.store import store_location
 from ui.feedback import record_feedback
@@ -175,7 +176,7 @@ def _plain(history: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Chat history with HTML stripped back to text, for follow-up questions."""
     from html import unescape
 
-    return [{"role": m["role"], "content": unescape(str(m.get("content", "")))} for m in history]
+    return [{"role": m["role"], "content": unescape(message_text(m.get("content", "")))} for m in history]
 
 
 def build_page(app: ChatApp) -> gr.Blocks:

@@ -1,0 +1,149 @@
+"""The chat page, launched for real: the /ask API via gradio_client, and a person in Chromium."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from gradio_client import Client
+
+from ingest.index import ingest
+from tests.conftest import CORPUS, ROOT, free_port, write_yearbook
+from ui.web import ChatApp, build_page
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE = (
+    "安全测试年鉴\n\n网络安全\n\n网络安全\n\n"
+    "【网页转义测试】2021年,园区网站收到一段文字<script>window.__xss=1;alert(1)</script>"
+    "和一张图片<img src=x onerror=\"window.__xss=2\">,共拦截可疑请求37次。\n"
+)
+KNOWN = [
+    ("2020年园区发展党员多少人？", "526人"),
+    ("5月15日到访的美国客人是谁？", "王永东"),
+    ("园区融媒体中心是哪天揭牌启用的？", "2020年5月26日"),
+    ("截至2020年底，园区共有多少个基层党组织？", "2329个"),
+    ("2021年园区网站拦截可疑请求多少次？", "37次"),
+]
+
+
+@pytest.fixture(scope="module")
+def page_url(e5_store, tmp_path_factory):
+    root = tmp_path_factory.mktemp("web")
+    hostile = write_yearbook(root / "corpus", HOSTILE, name="hostile.txt",
+                             meta={"yearbook": "安全测试年鉴", "year": 2021, "chapter": "网络安全"})
+    settings = e5_store.settings.model_copy(
+        update={"store_dir": root / "chroma", "feedback_path": root / "feedback.jsonl"}
+    )
+    ingest([CORPUS, hostile], settings, e5_store.embeddings, progress=False)
+    app = ChatApp(settings)
+    page = build_page(app)
+    page.queue(default_concurrency_limit=4)
+    _, url, _ = page.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    yield url, settings
+    page.close()
+
+
+def test_api_answer_with_citation(page_url):
+    url, _ = page_url
+    answer = Client(url, verbose=False).predict("2020年园区发展党员多少人？", api_name="/ask")
+    assert "526" in answer["text"] and answer["short_answer"] == "526人"
+    assert (answer["citations"][0]["section"], answer["citations"][0]["entry"]) == ("组织工作", "概况")
+
+
+def test_twenty_questions_at_once(page_url):
+    url, _ = page_url
+    client = Client(url, verbose=False)
+    questions = [KNOWN[i % len(KNOWN)] for i in range(20)]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda qa: client.predict(qa[0], api_name="/ask"), questions))
+    for (question, expected), answer in zip(questions, answers):
+        assert expected in answer["text"], (question, answer["text"])
+
+
+@pytest.mark.parametrize("question", ["", "问" * 5000])
+def test_api_rejects_bad_questions_with_a_message(page_url, question):
+    url, _ = page_url
+    with pytest.raises(Exception, match="question"):
+        Client(url, verbose=False).predict(question, api_name="/ask")
+
+
+def test_missing_store_gives_a_readable_message(tmp_path, e5_store):
+    settings = e5_store.settings.model_copy(update={"store_dir": tmp_path / "nothing"})
+    app = ChatApp(settings)
+    assert "yearbook ingest" in app.summary()
+    *_, last = app.respond("2020年园区发展党员多少人？", [], None, None, 5, {})
+    assert "yearbook ingest" in last[0][-1]["content"] and "Traceback" not in last[0][-1]["content"]
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run"],
+    )
+
+
+def _ask(page, question: str, count: int) -> None:
+    page.fill("#yq-question textarea", question)
+    page.click("#yq-send")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#yq-chat .message-row').length >= n && "
+        "!document.querySelector('#yq-chat').innerText.trim().endsWith('…')",
+        arg=count, timeout=30000,
+    )
+    page.wait_for_selector("#yq-entry mark, #yq-entry .yq-table, #yq-sources .yq-empty", timeout=30000)
+
+
+def test_a_person_asks_checks_the_source_and_follows_up(page_url):
+    from playwright.sync_api import sync_playwright
+
+    url, settings = page_url
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.wait_for_selector("#yq-question textarea")
+        assert "个条目" in page.inner_text("#yq-header")
+        _ask(page, "2020年园区发展党员多少人？", 2)
+        assert "526人【1】" in page.inner_text("#yq-chat")
+        assert "组织工作 › 概况" in page.inner_text("#yq-sources")
+        assert page.inner_text("#yq-entry mark") == "全年发展党员526人。"
+        page.screenshot(path=str(ARTIFACTS / "answer-1280.png"), full_page=True)
+        page.get_by_role("button", name="Like").last.click()
+        page.wait_for_function("() => document.querySelector('#yq-thanks').innerText.includes('感谢')", timeout=10000)
+        record = json.loads(Path(settings.feedback_path).read_text(encoding="utf-8").splitlines()[-1])
+        assert record["liked"] is True and record["question"] == "2020年园区发展党员多少人？"
+        _ask(page, "苏州金鸡湖台青创业园入驻创业企业多少家？", 4)
+        _ask(page, "它获得了什么称号？", 6)
+        assert "理解为：苏州金鸡湖台青创业园获得了什么称号？" in page.inner_text("#yq-chat")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(ARTIFACTS / "follow-up-390.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"page is {overflow}px wider than a phone screen"
+        browser.close()
+
+
+def test_corpus_html_is_shown_as_text_and_never_runs(page_url):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = page_url
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(url)
+        page.wait_for_selector("#yq-question textarea")
+        _ask(page, "2021年园区网站拦截可疑请求多少次？", 2)
+        entry = page.inner_text("#yq-entry")
+        assert "<script>window.__xss=1;alert(1)</script>" in entry
+        assert '<img src=x onerror="window.__xss=2">' in entry
+        page.wait_for_timeout(500)
+        assert page.evaluate("typeof window.__xss") == "undefined" and dialogs == []
+        assert page.locator("#yq-entry script, #yq-entry img, #yq-chat img[src='x']").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "escaped-1280.png"), full_page=True)
+        browser.close()
