@@ -6,14 +6,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import numpy as np
+from chromadb.errors import ChromaError
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.errors import EmptyIndexError
+from rag.errors import EmbeddingError, EmptyIndexError, StoreUnavailableError, YearbookError
 from rag.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
 from rag.store import Store
@@ -81,7 +83,19 @@ class HybridRetriever(BaseRetriever):
     def search(
         self, query: str, *, k: int | None = None, filters: SearchFilters | None = None
     ) -> SearchResult:
-        """Rank chunks for ``query``; documents carry metadata, ``score`` and ``rank``."""
+        """Rank chunks for ``query``; documents carry metadata, ``score`` and ``rank``.
+
+        Raises:
+            EmptyIndexError: nothing is ingested.
+            StoreUnavailableError: the Chroma store or server failed while searching.
+            EmbeddingError: the embedding provider failed on the question.
+        """
+        try:
+            return self._search(query, k=k, filters=filters)
+        except (ChromaError, httpx.HTTPError, OSError) as exc:
+            raise StoreUnavailableError(f"the Chroma store failed during the search: {exc}") from exc
+
+    def _search(self, query: str, *, k: int | None, filters: SearchFilters | None) -> SearchResult:
         started = time.perf_counter()
         k = self.k if k is None else k
         if k < 1:
@@ -129,7 +143,12 @@ class HybridRetriever(BaseRetriever):
         return filters
 
     def _dense(self, query: str, filters: SearchFilters) -> list[str]:
-        vector = self.embeddings.embed_query(query)
+        try:
+            vector = self.embeddings.embed_query(query)
+        except YearbookError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any provider failure reads the same to a person
+            raise EmbeddingError(f"the embedding provider failed on the question: {exc}") from exc
         result = self.store.collection.query(
             query_embeddings=[vector],
             n_results=min(self.candidates, max(self.store.count(), 1)),
