@@ -7,7 +7,8 @@ from langchain_core.documents import Document
 
 from ingest.chunk import chunk_entries
 from rag.extractive import ExtractiveAnswerer
-from rag.question_type import answer_kind
+from rag.question_type import answer_kind, split_parts
+from rag.refusal import uncovered_bodies
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +90,112 @@ def test_refuses_when_evidence_shares_little_with_the_question(documents):
 
 def test_refuses_with_no_documents():
     assert ExtractiveAnswerer().answer("2020年园区发展党员多少人？", [], {2020}).refused
+
+
+def _assert_quotes_slice_bodies(answer, entries):
+    for citation in answer.citations:
+        if citation.span is not None:
+            body = entries[(citation.section, citation.entry)].body
+            start, end = citation.span
+            assert body[start:end] == citation.quote
+
+
+@pytest.mark.parametrize(
+    "question, parts",
+    [
+        ("2020年园区落实涉外接待多少批、多少人次？", ["2020年园区落实涉外接待多少批？", "2020年园区落实涉外接待多少人次？"]),
+        ("A协会有多少人？B平台又有多少人？", ["A协会有多少人？", "B平台又有多少人？"]),
+        ("甲训练营和乙培训计划分别遴选了多少名成员？", ["甲训练营遴选了多少名成员？", "乙培训计划遴选了多少名成员？"]),
+        ("2020年园区发展党员多少人？", ["2020年园区发展党员多少人？"]),
+    ],
+)
+def test_split_parts(question, parts):
+    assert split_parts(question) == parts
+
+
+def test_kind_of_what_question_is_not_yes_no():
+    assert answer_kind("园区外宣品牌叫什么？") == "name"
+    assert answer_kind("培训班是哪几天办的？") == "date"
+
+
+def test_two_part_question_answers_both_with_own_citations(documents, entries):
+    docs = documents[("宣传工作", "志愿者工作")] + documents[("组织工作", "“红色管家2.0”基层党建项目实施")]
+    question = "园区志愿者协会注册志愿者有多少人？“红色管家”平台注册志愿者又有多少人？"
+    answer = ExtractiveAnswerer().answer(question, docs, {2020})
+    assert answer.short_answer == "16.2万人；1.99万人"
+    assert answer.text == "16.2万人【1】；1.99万人【2】"
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert answer.citations[0].entry == "志愿者工作"
+    assert answer.citations[1].entry == "“红色管家2.0”基层党建项目实施"
+    _assert_quotes_slice_bodies(answer, entries)
+
+
+def test_figure_pair_in_one_sentence(documents, entries):
+    docs = documents[("外事工作", "外事管理与服务")]
+    answer = ExtractiveAnswerer().answer("2020年园区落实涉外接待多少批、多少人次？", docs, {2020})
+    assert answer.short_answer == "102批；2142人次"
+    assert "102批【1】" in answer.text
+    _assert_quotes_slice_bodies(answer, entries)
+
+
+def test_list_joined_by_dunhao(documents, entries):
+    docs = documents[("统战工作", "民主党派工作")]
+    answer = ExtractiveAnswerer().answer("2020年园区有哪几个民主党派？", docs, {2020})
+    assert answer.short_answer == (
+        "中国国民党革命委员会、中国民主同盟、中国民主建国会、中国民主促进会、中国农工民主党、中国致公党、九三学社"
+    )
+    _assert_quotes_slice_bodies(answer, entries)
+
+
+def test_name_between_anchors(documents):
+    docs = documents[("组织工作", "第二期“十佳主题党日”评选活动举办")]
+    answer = ExtractiveAnswerer().answer("园区第二期“十佳主题党日”评选活动在哪里举办？", docs, {2020})
+    assert answer.short_answer == "园区培训中心"
+
+
+def test_quoted_title_is_the_name(documents):
+    docs = documents[("信息化工作", "数字政府顶层设计")]
+    answer = ExtractiveAnswerer().answer("2020年园区大数据管理中心形成的电子政务总体规划叫什么？", docs, {2020})
+    assert answer.short_answer == "《苏州工业园区电子政务总体规划(2020—2022)》"
+
+
+def test_yes_no_cites_the_deciding_sentence(documents, entries):
+    docs = documents[("台湾事务", "苏州金鸡湖台青创业园")]
+    answer = ExtractiveAnswerer().answer("2020年苏州金鸡湖台青创业园是否通过了江苏省级众创空间验收？", docs, {2020})
+    assert answer.short_answer == "是"
+    assert "众创空间" in answer.citations[0].quote
+    _assert_quotes_slice_bodies(answer, entries)
+
+
+@pytest.mark.parametrize(
+    "key, question",
+    [
+        (("人才工作", "概况"), "2020年园区人才密度在全国经济技术开发区中排名第二，对吗？"),
+        (("机构改革和管理", "街道机构调整"), "唯亭街道是在全省率先完成评估验收工作的吗？"),
+        (("组织工作", "星级党组织评定"), "2020年园区共命名表彰的五星级党组织是20个吗？"),
+    ],
+)
+def test_yes_no_contradicted(documents, key, question):
+    docs = documents[key]
+    answer = ExtractiveAnswerer().answer(question, docs, {2020})
+    assert answer.short_answer == "否"
+
+
+def test_refuses_a_figure_the_evidence_does_not_give(documents):
+    docs = documents[("组织工作", "概况")]
+    answer = ExtractiveAnswerer().answer("2020年园区新发展党员的平均年龄是多少岁？", docs, {2020})
+    assert answer.refused and not answer.citations
+
+
+def test_refuses_a_body_the_evidence_does_not_name(documents):
+    docs = documents[("统战工作", "侨务工作")]
+    assert uncovered_bodies("园区新成立的侨商投资企业商会有多少家会员？", docs) == []
+    assert uncovered_bodies("园区人民医院2020年有多少名医生？", docs) == ["人民医院"]
+    answer = ExtractiveAnswerer().answer("园区人民医院2020年有多少名医生？", docs, {2020})
+    assert answer.refused and answer.short_answer is None
+
+
+def test_refuses_a_comparison_the_evidence_does_not_make(documents):
+    docs = documents[("信息化工作", "政府网站运行保障")]
+    answer = ExtractiveAnswerer().answer("2020年园区管委会门户网站访问量比2019年增长了多少？", docs, {2020})
+    assert answer.refused

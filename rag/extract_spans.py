@@ -1,0 +1,309 @@
+"""Cut the short answer out of a supporting sentence: figures, dates, names, lists, yes/no, table cells."""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import bigram_tokens, normalise
+
+_UNIT = (
+    r"(?:万|亿|千)?(?:余|多)?(?:人次|篇次|批次|家次|件次|场次|个工作日|工作日|人|个百分点|个|家|项|次|批|场|支|名|条|元|件|卷次|卷|份|所|篇|期|天|户|套|台次|台|"
+    r"平方千米|平方米|千米|公里|万字|字|小时|分钟|届|类|座|处|组|辆|本|部|册|位|单|起|宗|笔|岁|年|张|亩|公顷|分)?(?:余|多)?"
+)
+NUMBER_MENTION = re.compile(r"(?<![\d.])(?:近|约|超|逾)?\d+(?:\.\d+)?%?" + _UNIT)
+DATE_MENTION = re.compile(
+    r"(?:\d{4}年)?\d{1,2}月(?:\d{1,2}(?:[—\-－~～]\d{1,2})?日)?(?:[—\-－~～]\d{1,2}月(?:\d{1,2}日)?)?|\d{4}年(?:\d{1,2}月)?"
+)
+_YEAR_ONLY = re.compile(r"(?:19|20)\d\d年?")
+_WH = re.compile(r"哪(?:个|位|所|家|国|种|项|些|几个|几位|几所|几家|几|一|里|儿|两个|两所|两|三|四)?|什么|谁|啥|第几")
+_LEAD = "为是了在由到至成向将把对与和及以有即:：,，、 "
+_TAIL = "的了等和及与,，、 "
+def is_year(value: str) -> bool:
+    """A bare year such as 「2020年」, which is not an answer figure."""
+    return bool(_YEAR_ONLY.fullmatch(value))
+
+
+def unit_of(value: str) -> str:
+    """The unit a figure carries (「%」, 「人次」 …) or ''."""
+    tail = re.sub(r"^(?:近|约|超|逾)?\d+(?:\.\d+)?", "", value)
+    return tail.strip("万亿千余多") if tail != "%" else "%"
+
+
+def unit_fits(value: str, units: tuple[str, ...]) -> bool:
+    """Whether the figure carries one of ``units`` (any unit when none is asked for)."""
+    if not units:
+        return bool(unit_of(value)) or "." in value
+    return unit_of(value) in units
+
+
+def figures(quote: str, units: tuple[str, ...] = ()) -> list[re.Match[str]]:
+    """Figure mentions of a sentence that could answer a 多少 question."""
+    out = []
+    for match in NUMBER_MENTION.finditer(quote):
+        value = match.group()
+        if is_year(value) or re.fullmatch(r"\d{1,2}月", quote[match.start() : match.end() + 1]):
+            continue
+        if quote[match.end() : match.end() + 1] in ("月", "日") or quote[max(0, match.start() - 1) : match.start()] == "第":
+            continue
+        if unit_fits(value, units):
+            out.append(match)
+    return out
+
+
+def window_overlap(grams: set[str], text: str, start: int, end: int, window: int = 14) -> int:
+    """Question bigrams near a mention: twice for its own clause, once for a window around it."""
+    clause_start = max(text.rfind(p, 0, start) for p in "，,；;：:。") + 1
+    clause_end = min((i for i in (text.find(p, end) for p in "，,；;。") if i >= 0), default=len(text))
+    clause = text[clause_start:start] + " " + text[end:clause_end]
+    near = text[max(0, start - window) : start] + " " + text[end : end + window // 2]
+    return 2 * len(grams & set(bigram_tokens(clause))) + len(grams & set(bigram_tokens(near)))
+
+
+def number_answer(question: str, grams: set[str], quote: str, units: tuple[str, ...]) -> tuple[str, int] | None:
+    """The figure of ``quote`` whose surroundings share most with the question, and that overlap."""
+    best: tuple[int, int, re.Match[str]] | None = None
+    for match in figures(quote, units):
+        if normalise(match.group()) in normalise(question):
+            continue
+        score = window_overlap(grams, quote, match.start(), match.end())
+        if best is None or score > best[0]:
+            best = (score, -match.start(), match)
+    if best is None:
+        return None
+    match = best[2]
+    value = match.group()
+    if not units:  # 「39.96万卷、61.06万件」: one holding counted in several units
+        rest = quote[match.end() :]
+        more = re.match(r"(?:、" + NUMBER_MENTION.pattern + r")+", rest)
+        if more:
+            value += more.group()
+    return value, best[0]
+
+
+def date_answer(question: str, grams: set[str], quote: str) -> tuple[str, int] | None:
+    """The date of ``quote`` nearest the question's wording (「3月和10月」 kept whole)."""
+    best: tuple[int, int, str] | None = None
+    for match in DATE_MENTION.finditer(quote):
+        value = match.group()
+        if normalise(value) in normalise(question):
+            continue
+        joined = re.match(r"[和、至到](?:" + DATE_MENTION.pattern + ")", quote[match.end() :])
+        if joined and re.search(r"哪[两几]|分别", question):
+            value += joined.group()
+        score = window_overlap(grams, quote, match.start(), match.end())
+        if best is None or score > best[0]:
+            best = (score, -match.start(), value)
+    return (best[2], best[0]) if best else None
+
+
+def _covered(question: str, text: str) -> list[bool]:
+    """Which characters of ``text`` lie in a bigram the question also has."""
+    q = normalise(question)
+    t = normalise(text)
+    mask = [False] * len(text)
+    for i in range(len(t) - 1):
+        if t[i : i + 2] in q:
+            mask[i] = mask[i + 1] = True
+    return mask[: len(text)]
+
+
+def strip_covered(question: str, text: str) -> str:
+    """Drop leading and trailing stretches the question already says, and function characters."""
+    for _ in range(3):
+        text = text.strip(_LEAD if text[:1] in _LEAD else _TAIL)
+        text = text.lstrip(_LEAD).rstrip(_TAIL)
+        mask = _covered(question, text)
+        i = 0
+        while i < len(text) and mask[i]:
+            i += 1
+        j = len(text)
+        while j > i and mask[j - 1]:
+            j -= 1
+        if 0 < j - i < len(text) and (i or j < len(text)):
+            text = text[i:j]
+        else:
+            break
+    return text.strip(_LEAD).rstrip(_TAIL)
+
+
+def list_answer(question: str, quote: str) -> str | None:
+    """The 、-joined items (or adjacent quoted titles) of ``quote`` the question does not already say."""
+    q = normalise(question)
+    titled = [m.group() for m in re.finditer(r"(?:[《“][^》”]{1,40}[》”]){2,}", quote) if normalise(m.group()) not in q]
+    runs = []
+    for clause in re.split(r"[，,；;。：:]", quote):
+        if "、" not in clause:
+            continue
+        items = _list_items(question, clause.split("、"))
+        if not items or all(NUMBER_MENTION.fullmatch(i) for i in items):
+            continue
+        joined = "、".join(items)
+        if sum(_covered(question, joined)) > len(joined) / 2:
+            continue
+        runs.append(joined)
+    found = runs + [t for t in titled if not any(t in r for r in runs)]
+    return max(found, key=len) if found else None
+
+
+def _list_items(question: str, items: list[str]) -> list[str]:
+    """Trim the framing words off the first and last items of a 、-list."""
+    first = re.split(r"设立|设置|包括|包含|涵盖|有|为|在|是|即|完成|发挥|保障|围绕|推出|聚焦|开展|覆盖|组织", items[0])[-1]
+    mask = _covered(question, first)
+    i = 0
+    while i < len(first) - 1 and mask[i]:
+        i += 1
+    items[0] = first[i:].strip(_LEAD) or first
+    last = re.split(r"等|[“”]?(?:\d+|[一二三四五六七八九十两]+)(?:个|大|项|所|家|名|类|种|条|支|批)", items[-1])[0]
+    if len(items) >= 2 and len(items[1]) >= 3 and len(items[0]) > len(items[1]) + 2 and all(
+        it[-2:] == items[1][-2:] for it in items[1:]
+    ):
+        items[0] = items[0][-len(items[1]) :]
+    mask = _covered(question, last)
+    j = len(last)
+    while j > 1 and mask[j - 1]:
+        j -= 1
+    if len(last) - j >= 4:
+        last = last[:j]
+    items[-1] = last.rstrip(_TAIL + "“”")
+    return [i for i in items if i]
+
+
+def _first_word(text: str) -> str:
+    from rag.text import _jieba
+
+    words = _jieba().lcut(text)  # type: ignore[attr-defined]
+    return words[0] if words else ""
+
+
+def name_answer(question: str, quote: str) -> str | None:
+    """The stretch of ``quote`` that fills the question's 谁/哪个/什么 slot, found between anchors."""
+    q = re.sub(r"[？?。！!\s]+$", "", normalise(question))
+    q = re.sub(r"(?:了|呢|啊|吗)+$", "", q)
+    s = normalise(quote)
+    if len(s) != len(quote):
+        quote = s
+    wh = _WH.search(q)
+    if not wh:
+        return None
+    left, right = q[: wh.start()], q[wh.end() :]
+    left = re.sub(r"(?:了|是|叫|为|的是|就是)$", "", left)
+    right = re.sub(r"^(?:的|是)", "", right)
+    agent = re.search(r"由([^，,。由]{2,24}?)(主办|承办|协办|牵头|发起|组织|指导|负责)", s)
+    if agent and agent.group(2) in q and wh.group() in ("谁", "哪个", "哪家", "什么"):
+        return quote[agent.start(1) : agent.end(1)]
+    lefts = _anchors_left(left, s) or _anchors_left(re.sub(r"成$", "为", left), s)
+    rights = _anchors_right(right, s)
+    best: tuple[float, int, int] | None = None
+    for lstart, lend in lefts:
+        for rstart, rlen in rights:
+            if lend < rstart <= lend + 40 and not re.search(r"[，,。；;]", s[lend:rstart]):
+                score = (lend - lstart) + rlen - 0.05 * (rstart - lend)
+                if best is None or score > best[0]:
+                    best = (score, lend, rstart)
+    tight = best is not None
+    if best is None and lefts:
+        lstart, lend = max(lefts, key=lambda a: (a[1] - a[0], -a[0]))
+        stop = re.search(r"[，,。；;]", s[lend:])
+        end = lend + stop.start() if stop else len(s)
+        if end - lend >= 2:
+            best = (0.0, lend, end)
+        else:  # the named thing comes before the noun: 「“X”外宣品牌」
+            begin = max(s.rfind(p, 0, lstart) for p in "，,。；;") + 1
+            best = (0.0, begin, lstart)
+    if best is None and rights:
+        rstart, _ = max(rights, key=lambda a: (a[1], -a[0]))
+        begin = max(s.rfind(p, 0, rstart) for p in "，,。；;") + 1
+        best = (0.0, begin, rstart)
+    if best is None:
+        return None
+    _, begin, end = best
+    begin, end = _balance(quote, begin, end)
+    span = quote[begin:end]
+    titled = _titled(span, question, right)
+    if titled:
+        return titled
+    span = re.split(r"等(?![级次])", span)[0] if "等" in span[1:] else span
+    head = _first_word(right) if right and wh.group() not in ("哪里", "哪儿", "谁") else ""
+    follow = s[begin + len(span) :]
+    if head and follow.startswith(head) and not re.fullmatch(r"[的在是为和与了被由对向将把从]", head):
+        span += quote[begin + len(span) : begin + len(span) + len(head)]
+    if not tight:
+        span = strip_covered(question, span) if len(span) > 2 else span.strip(_LEAD)
+    span = span.strip(_LEAD).rstrip(_TAIL)
+    span = re.sub(r"^(?:改为|更名为|调整为|变为|命名为|定为)", "", span)
+    return span if 1 < len(span) <= 60 else None
+
+
+def _balance(text: str, begin: int, end: int) -> tuple[int, int]:
+    """Widen a span so that it never cuts a “quoted” or 《titled》 term in two."""
+    for open_mark, close_mark in (("“", "”"), ("《", "》"), ("(", ")"), ("（", "）")):
+        piece = text[begin:end]
+        if piece.count(open_mark) > piece.count(close_mark):
+            closing = text.find(close_mark, end)
+            if closing >= 0:
+                end = closing + 1
+        piece = text[begin:end]
+        if piece.count(close_mark) > piece.count(open_mark):
+            opening = text.rfind(open_mark, 0, begin)
+            if opening >= 0:
+                begin = opening
+    return begin, end
+
+
+def _titled(span: str, question: str, right: str) -> str | None:
+    """The quoted or 《titled》 name inside a span, when the rest of the span is framing words."""
+    theme = re.search(r"以([“《][^”》]+[”》])为", span)
+    if theme:
+        return theme.group(1)
+    marks = list(re.finditer(r"[“《][^”》]+[”》](?:(?:和|、)?[“《][^”》]+[”》])*", span))
+    if len(marks) != 1:
+        return None
+    mark = marks[0]
+    before, after = span[: mark.start()], span[mark.end() :]
+    if len(before) > 6:
+        return None
+    head = right[:2] if right else ""
+    if head and head in after[:8]:
+        return mark.group() + after[: after.index(head) + len(head)]
+    if not after or re.match(r"及|以及|和|与|等|、", after) or len(strip_covered(question, after)) <= 3:
+        return mark.group()
+    return None
+
+
+def _anchors_left(left: str, s: str) -> list[tuple[int, int]]:
+    for size in range(min(len(left), 12), 0, -1):
+        piece = left[-size:]
+        if size == 1 and piece not in "在由与向到对给被将把和从获于":
+            break
+        found = [(m.start(), m.start() + size) for m in re.finditer(re.escape(piece), s)]
+        if found and (size >= 2 or len(found) <= 3):
+            return found
+    return []
+
+
+def _anchors_right(right: str, s: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for skip in range(0, min(4, max(len(right) - 1, 0)) + 1):
+        for size in range(min(len(right) - skip, 12), 1, -1):
+            piece = right[skip : skip + size]
+            found = [(m.start(), size) for m in re.finditer(re.escape(piece), s)]
+            if found:
+                out.extend(found)
+                break
+        if out:
+            break
+    return out
+
+
+def fresh_run(question: str, quote: str) -> str | None:
+    """Last resort for 什么/哪个 questions: the longest stretch of the best clause the question does not say."""
+    grams = set(bigram_tokens(question))
+    clauses = [c for c in re.split(r"[，,；;：:。！？!?\n]", quote) if c.strip()]
+    if not clauses:
+        return None
+    clause = max(clauses, key=lambda c: len(grams & set(bigram_tokens(c))))
+    mask = _covered(question, clause)
+    runs = re.split(r"\x00+", "".join("\x00" if covered else ch for ch, covered in zip(clause, mask)))
+    runs = [r.strip(_LEAD).rstrip(_TAIL) for r in runs]
+    runs = [r for r in runs if len(r) >= 2 and not DATE_MENTION.fullmatch(r)]
+    return max(runs, key=len) if runs else None
