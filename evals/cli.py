@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +77,12 @@ def run_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
         }
     if args.show_misses or args.json:
         report["misses"] = misses(rows)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        print(format_retrieval_report(report))
+    return print_report(report, args.json, format_retrieval_report)
+
+
+def print_report(report: dict[str, Any], as_json: bool, formatter: Callable[[dict[str, Any]], str]) -> int:
+    """Print a report as one JSON object or as readable text; the command's exit code."""
+    print(json.dumps(report, ensure_ascii=False) if as_json else formatter(report))
     return 0
 
 
@@ -136,11 +139,7 @@ def run_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     report["answers"] = summarize_answers(rows)
     if args.json or args.show_failures:
         report["failures"] = failures(rows)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        print(format_answer_report(report))
-    return 0
+    return print_report(report, args.json, format_answer_report)
 
 
 def format_answer_report(report: dict[str, Any]) -> str:
