@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rag.asked import counted_noun_fit
 from rag.text import bigram_tokens, normalise
 
 _UNIT = (
@@ -65,7 +66,10 @@ def number_answer(question: str, grams: set[str], quote: str, units: tuple[str, 
     for match in figures(quote, units):
         if normalise(match.group()) in normalise(question):
             continue
-        score = window_overlap(grams, quote, match.start(), match.end())
+        fit = counted_noun_fit(question, quote, match.start(), match.end())
+        if fit < 0:
+            continue
+        score = window_overlap(grams, quote, match.start(), match.end()) + 4 * fit
         if best is None or score > best[0]:
             best = (score, -match.start(), match)
     if best is None:
@@ -88,9 +92,11 @@ def date_answer(question: str, grams: set[str], quote: str) -> tuple[str, int] |
         if normalise(value) in normalise(question):
             continue
         joined = re.match(r"[和、至到](?:" + DATE_MENTION.pattern + ")", quote[match.end() :])
+        end = match.end()
         if joined and re.search(r"哪[两几]|分别", question):
             value += joined.group()
-        score = window_overlap(grams, quote, match.start(), match.end())
+            end += joined.end()
+        score = window_overlap(grams, quote, match.start(), end)
         if best is None or score > best[0]:
             best = (score, -match.start(), value)
     return (best[2], best[0]) if best else None
@@ -116,6 +122,8 @@ def strip_covered(question: str, text: str) -> str:
         i = 0
         while i < len(text) and mask[i]:
             i += 1
+        if i <= 2:  # a two-character echo (「园区」, 「民兵」) is the name's own modifier
+            i = 0
         j = len(text)
         while j > i and mask[j - 1]:
             j -= 1
@@ -124,48 +132,6 @@ def strip_covered(question: str, text: str) -> str:
         else:
             break
     return text.strip(_LEAD).rstrip(_TAIL)
-
-
-def list_answer(question: str, quote: str) -> str | None:
-    """The 、-joined items (or adjacent quoted titles) of ``quote`` the question does not already say."""
-    q = normalise(question)
-    titled = [m.group() for m in re.finditer(r"(?:[《“][^》”]{1,40}[》”]){2,}", quote) if normalise(m.group()) not in q]
-    runs = []
-    for clause in re.split(r"[，,；;。：:]", quote):
-        if "、" not in clause:
-            continue
-        items = _list_items(question, clause.split("、"))
-        if not items or all(NUMBER_MENTION.fullmatch(i) for i in items):
-            continue
-        joined = "、".join(items)
-        if sum(_covered(question, joined)) > len(joined) / 2:
-            continue
-        runs.append(joined)
-    found = runs + [t for t in titled if not any(t in r for r in runs)]
-    return max(found, key=len) if found else None
-
-
-def _list_items(question: str, items: list[str]) -> list[str]:
-    """Trim the framing words off the first and last items of a 、-list."""
-    first = re.split(r"设立|设置|包括|包含|涵盖|有|为|在|是|即|完成|发挥|保障|围绕|推出|聚焦|开展|覆盖|组织", items[0])[-1]
-    mask = _covered(question, first)
-    i = 0
-    while i < len(first) - 1 and mask[i]:
-        i += 1
-    items[0] = first[i:].strip(_LEAD) or first
-    last = re.split(r"等|[“”]?(?:\d+|[一二三四五六七八九十两]+)(?:个|大|项|所|家|名|类|种|条|支|批)", items[-1])[0]
-    if len(items) >= 2 and len(items[1]) >= 3 and len(items[0]) > len(items[1]) + 2 and all(
-        it[-2:] == items[1][-2:] for it in items[1:]
-    ):
-        items[0] = items[0][-len(items[1]) :]
-    mask = _covered(question, last)
-    j = len(last)
-    while j > 1 and mask[j - 1]:
-        j -= 1
-    if len(last) - j >= 4:
-        last = last[:j]
-    items[-1] = last.rstrip(_TAIL + "“”")
-    return [i for i in items if i]
 
 
 def _first_word(text: str) -> str:
@@ -193,6 +159,8 @@ def name_answer(question: str, quote: str) -> str | None:
         return quote[agent.start(1) : agent.end(1)]
     lefts = _anchors_left(left, s) or _anchors_left(re.sub(r"成$", "为", left), s)
     rights = _anchors_right(right, s)
+    if wh.group() == "第几":  # an ordinal: 「团体第几名」 → 「第三名」
+        return _ordinal(s, lefts, right[:1])
     best: tuple[float, int, int] | None = None
     for lstart, lend in lefts:
         for rstart, rlen in rights:
@@ -228,10 +196,39 @@ def name_answer(question: str, quote: str) -> str | None:
     if head and follow.startswith(head) and not re.fullmatch(r"[的在是为和与了被由对向将把从]", head):
         span += quote[begin + len(span) : begin + len(span) + len(head)]
     if not tight:
+        span = _cut_at_echo(question, span)
         span = strip_covered(question, span) if len(span) > 2 else span.strip(_LEAD)
     span = span.strip(_LEAD).rstrip(_TAIL)
     span = re.sub(r"^(?:改为|更名为|调整为|变为|命名为|定为)", "", span)
     return span if 1 < len(span) <= 60 else None
+
+
+def _ordinal(s: str, lefts: list[tuple[int, int]], unit: str) -> str | None:
+    """The ordinal (第三名) right after the question's words, or the first one of the sentence."""
+    pattern = re.compile(r"第[一二三四五六七八九十百\d]+" + re.escape(unit))
+    for _, lend in lefts:
+        found = pattern.match(s, lend)
+        if found:
+            return found.group()
+    found = pattern.search(s)
+    return found.group() if found else None
+
+
+def _cut_at_echo(question: str, span: str) -> str:
+    """End the span where it starts repeating the question (「苏州、美国硅谷三大会场全球直播」 → 「苏州、美国硅谷」)."""
+    mask = _covered(question, span)
+    start = 0
+    while start < len(mask):
+        if not mask[start]:
+            start += 1
+            continue
+        end = start
+        while end < len(mask) and mask[end]:
+            end += 1
+        if end - start >= 4 and start >= 2 and not all(mask[:start]) and len(span) - end >= 2:
+            return span[:start]  # the echo is followed by more words: the named thing came before it
+        start = end
+    return span
 
 
 def _balance(text: str, begin: int, end: int) -> tuple[int, int]:

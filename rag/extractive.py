@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from rag import extract_spans as spans
+from rag.asked import contrasted, lacks_defining_word
+from rag.list_spans import list_answer
 from rag.table_cells import table_cell
 from rag.yes_no import yes_or_no
 from rag.answer_schema import REFUSAL_TEXT, Answer, Citation
@@ -130,29 +132,45 @@ def _answer_part(question: str, candidates: list[Candidate], taken: set[str]) ->
     units = expected_units(question) if kind == "number" else ()
     grams = question_grams(question)
     gram_set = set(grams)
+    trigrams = _trigrams(question)
     for candidate in candidates:
         own = coverage(grams, candidate.context)
         candidate.support = own + 0.5 * (coverage(grams, candidate.before + candidate.context) - own)
-        candidate.score = candidate.support + 0.08 / (candidate.rank + 1)
+        candidate.score = candidate.support + 0.08 / (candidate.rank + 1) + 0.05 * _runs(trigrams, candidate.quote)
         if not _fits(kind, candidate, units):
             candidate.score *= 0.6
         elif kind in ("number", "date") and gram_set and not candidate.is_row:
             near = _mention(kind, question, gram_set, candidate.quote, units)
             candidate.score += 0.1 * (near[1] if near else 0) / len(gram_set)
     ranked = sorted(candidates, key=lambda c: -c.score)
+    checked = kind != "yesno"  # a yes/no question's wrong term is what makes the answer 否
     for candidate in ranked[:MAX_TRIED]:
         if not _fits(kind, candidate, units):
+            continue
+        if checked and contrasted(question, candidate.context):
+            return None  # the evidence names a sibling (一等奖 for 二等奖): the asked one is not recorded
+        if checked and lacks_defining_word(question, candidate.before + candidate.context):
             continue
         if kind == "number" and asks_comparison(question) and not states_change(candidate.quote):
             continue
         short = _extract(kind, question, gram_set, candidate, units)
         if short and short not in taken:
             return PartAnswer(short, candidate, candidate.support)
-    if kind == "name" and ranked and not ranked[0].is_row:  # no slot found: the best sentence's new words
+    if kind == "name" and ranked and not ranked[0].is_row and not lacks_defining_word(question, ranked[0].context):  # no slot found: the best sentence's new words
         short = spans.fresh_run(question, ranked[0].quote)
         if short and short not in taken:
             return PartAnswer(short, ranked[0], ranked[0].support)
     return None
+
+
+def _trigrams(text: str) -> set[str]:
+    clean = re.sub(r"[^\u4e00-\u9fff0-9a-z]", " ", normalise(text))
+    return {clean[i : i + 3] for i in range(len(clean) - 2) if " " not in clean[i : i + 3]}
+
+
+def _runs(trigrams: set[str], quote: str) -> float:
+    """The share of the question's character trigrams the sentence holds: its wording kept in order."""
+    return len(trigrams & _trigrams(quote)) / len(trigrams) if trigrams else 0.0
 
 
 def _fits(kind: AnswerKind, candidate: Candidate, units: tuple[str, ...]) -> bool:
@@ -190,7 +208,7 @@ def _extract(kind: AnswerKind, question: str, grams: set[str], candidate: Candid
         case "yesno":
             return yes_or_no(question, quote)
         case "list":
-            return spans.list_answer(question, quote) or spans.name_answer(question, quote)
+            return list_answer(question, quote) or spans.name_answer(question, quote)
         case _:
             return spans.name_answer(question, quote)
 

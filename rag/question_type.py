@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from rag.asked import asks_person_count
+
 AnswerKind = Literal["number", "date", "name", "list", "yesno"]
 
 _YESNO = re.compile(r"是否|有没有|是不是|对吗|对不对|吗[？?]?$|了吗|(?<![什怎这那])么[？?]?$")
@@ -12,7 +14,7 @@ _DATE = re.compile(
     r"何时|什么时候|啥时候|几时|哪天|哪一天|哪几天|哪一年|哪年|几月|几号|日期|什么时间|哪个月|哪几个月|哪两个月|哪一日"
 )
 _NUMBER = re.compile(r"多少|几[个家项次批场支名条所人天年位万千百]|多大|多高|多长|多久|比例|占比|几成|几")
-_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪[两三四五六七八九十]")
+_LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪[“\"]?[两三四五六七八九十]")
 _ASK = re.compile(
     r"多少|几[个家项次批场支名条所人天位]|何时|什么时候|啥时候|哪天|哪一天|哪几天|哪一年|哪年|日期|什么时间|比例|"
     r"是否|有没有|谁|哪[个位所家国种些里儿几一两三四]|什么|叫啥"
@@ -56,6 +58,8 @@ def answer_kind(question: str) -> AnswerKind:
         return "date"
     if _LIST.search(question):
         return "list"
+    if "第几" in question:  # an ordinal (第三名) is named, not counted
+        return "name"
     if _NUMBER.search(question):
         return "number"
     return "name"
@@ -66,6 +70,8 @@ def expected_units(question: str) -> tuple[str, ...]:
     for cue, units in _UNIT_CUES:
         if re.search(cue, question):
             return units
+    if asks_person_count(question):
+        return ("人", "名", "人次", "位")
     return ()
 
 

@@ -31,7 +31,7 @@ def table_cell(question: str, row: str, header: str) -> str:
 
 def _trim_cell(question: str, cell: str, column: str) -> str:
     if column == "姓名":
-        foreign = re.search(r"[（(]([^）)]+)[）)]", cell)
+        foreign = re.search(r"[（(]([^）)]+)[）)]$", cell.strip())  # 「Chris Wood(胡克定)」: the gloss closes the cell
         if foreign and re.search(r"中文名|叫什么|名字|谁", question) and re.search(r"[A-Za-z]", normalise(question)):
             return foreign.group(1)
         parts = re.split(r"[,，]\s*", cell)
@@ -43,7 +43,7 @@ def _trim_cell(question: str, cell: str, column: str) -> str:
         asked = [seg for seg in segments if any(v in question for v in ("参观", "出席", "会见", "参加"))]
         cell = max(segments, key=lambda seg: sum(b in normalise(question) for b in bigram_tokens(seg[:2]))) if asked else cell
         stripped = re.sub(r"^(?:参观|出席|会见|参加|考察|拜会|见证)", "", cell)
-        if re.search(r"哪里|哪些地方|什么仪式|什么活动|参加了什么|出席了什么", question):
+        if stripped and re.search(r"哪里|哪些地方|什么仪式|什么活动|参加了什么|出席了什么", question):
             return stripped
         return cell
     return cell

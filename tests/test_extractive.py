@@ -199,3 +199,61 @@ def test_refuses_a_comparison_the_evidence_does_not_make(documents):
     docs = documents[("信息化工作", "政府网站运行保障")]
     answer = ExtractiveAnswerer().answer("2020年园区管委会门户网站访问量比2019年增长了多少？", docs, {2020})
     assert answer.refused
+
+
+@pytest.mark.parametrize(
+    "key, question, expected",
+    [
+        (("宣传工作", "意识形态工作"), "针对省委巡视反馈的意识形态问题，园区党工委制定了多少项具体整改措施？", "26项"),
+        (("外事工作", "涉外新冠肺炎疫情防控"), "疫情期间园区昆山专班一共接转了多少入境人员？", "4881人"),
+        (("信访工作", "信访工作责任落实"), "2020年园区党工委在哪两个月召开专题会议听取信访工作汇报？", "3月和10月"),
+        (("机关事务", "企业建设"), "园区机关事务管理中心在苏州市党政机关安保技能竞赛中获团体第几名？", "第三名"),
+        (("党政机构", "中共苏州工业园区工作委员会"), "中共苏州工业园区工作委员会是何时成立的？", "1995年2月"),
+        (("人民武装", "概况"), "2020年园区根据苏州市统一安排组建了什么民兵队伍？", "民兵保障分队"),
+        (("人才工作", "苏州自贸片区人才新政“云上”发布会举办"), "苏州自贸片区人才新政“云上”发布会的三大会场设在哪里？", "苏州、美国硅谷、日本东京"),
+        (
+            ("机构改革和管理", "党政机构调整"),
+            "2020年园区新一轮机构调整设立了哪“四大发展委员会”？",
+            "经济发展委员会、投资促进委员会、科技创新委员会、规划建设委员会",
+        ),
+        (("外事工作", "表5 2020年园区重要外宾到访情况"), "以色列屹立集团CEO来园区是什么活动？", "会见"),
+    ],
+)
+def test_defining_words_pick_the_answer(documents, key, question, expected):
+    answer = ExtractiveAnswerer().answer(question, documents[key], {2020})
+    assert answer.short_answer == expected
+
+
+@pytest.mark.parametrize(
+    "key, question",
+    [
+        (("人才工作", "2020金鸡湖创业大赛总决赛举办"), "2020金鸡湖创业大赛二等奖是哪个项目？"),
+        (("宣传工作", "舆论引领"), "2020年园区宣传部门的负责人是谁？"),
+        (("统战工作", "民族宗教工作"), "园区少数民族中人口最多的是哪个民族？"),
+        (("人民武装", "国防教育"), "2020年园区一共征集了多少名新兵？"),
+    ],
+)
+def test_refuses_when_the_defining_word_is_missing(documents, key, question):
+    assert ExtractiveAnswerer().answer(question, documents[key], {2020}).refused
+
+
+def test_the_sibling_of_a_contrasted_question_is_answered(documents):
+    docs = documents[("人才工作", "2020金鸡湖创业大赛总决赛举办")]
+    answer = ExtractiveAnswerer().answer("今年金鸡湖创业大赛拿一等奖的是哪个项目？", docs, {2020})
+    assert not answer.refused and "TCR-T" in answer.short_answer
+
+
+def test_defining_word_helpers():
+    from rag.asked import asked_noun, contrasted, counted_noun_fit, role_noun, superlatives
+    from rag.question_type import expected_units
+
+    assert asked_noun("2020年园区一共征集了多少名新兵？") == "新兵"
+    assert asked_noun("园区首期轮训班一共有多少人参加？") == ""
+    assert role_noun("2020年园区宣传部门的负责人是谁？") == "负责人"
+    assert superlatives("园区少数民族中人口最多的是哪个民族？") == ["最多"]
+    assert contrasted("大赛二等奖是哪个项目？", "其中某项目获一等奖。")
+    assert not contrasted("大赛一等奖是哪个项目？", "其中某项目获一等奖。")
+    sentence = "组织20名学生军训教官完成任务"
+    assert counted_noun_fit("征集了多少名新兵？", sentence, 2, 5) == -1
+    assert counted_noun_fit("组织了多少名学生军训教官？", sentence, 2, 5) == 1
+    assert "人" in expected_units("疫情期间一共接转了多少入境人员？")
