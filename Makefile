@@ -32,5 +32,10 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest
 
+# The quality gate: the offline evaluation of the bundled question set, failing under the
+# thresholds in evals/thresholds.toml.
+eval: ingest
+	$(BIN)/yearbook eval run --config hybrid --gate evals/thresholds.toml
+
 clean:
 	rm -rf .yearbook .pytest_cache

@@ -10,6 +10,7 @@ from typing import Any
 
 from evals.dataset import load_questions
 from evals.retrieval import evaluate, labels_of, misses, summarize
+from evals.run_cli import add_eval_jobs
 from rag.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
 from rag.retrieve import open_retriever
 from rag.settings import Settings
@@ -45,6 +46,7 @@ def add_eval_command(commands: Any) -> None:
     answers.add_argument("--show-failures", action="store_true", help="list wrong answers and refusals")
     answers.add_argument("--offline", action="store_true", help="extractive answerer even if an LLM is set")
     answers.set_defaults(handler=run_eval_answers)
+    add_eval_jobs(jobs)
 
 
 def run_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
