@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from rag.asked import counted_noun_fit
 from rag.text import bigram_tokens, normalise
 
 _UNIT = (
@@ -49,57 +48,6 @@ def figures(quote: str, units: tuple[str, ...] = ()) -> list[re.Match[str]]:
         if unit_fits(value, units):
             out.append(match)
     return out
-
-
-def window_overlap(grams: set[str], text: str, start: int, end: int, window: int = 14) -> int:
-    """Question bigrams near a mention: twice for its own clause, once for a window around it."""
-    clause_start = max(text.rfind(p, 0, start) for p in "，,；;：:。") + 1
-    clause_end = min((i for i in (text.find(p, end) for p in "，,；;。") if i >= 0), default=len(text))
-    clause = text[clause_start:start] + " " + text[end:clause_end]
-    near = text[max(0, start - window) : start] + " " + text[end : end + window // 2]
-    return 2 * len(grams & set(bigram_tokens(clause))) + len(grams & set(bigram_tokens(near)))
-
-
-def number_answer(question: str, grams: set[str], quote: str, units: tuple[str, ...]) -> tuple[str, int] | None:
-    """The figure of ``quote`` whose surroundings share most with the question, and that overlap."""
-    best: tuple[int, int, re.Match[str]] | None = None
-    for match in figures(quote, units):
-        if normalise(match.group()) in normalise(question):
-            continue
-        fit = counted_noun_fit(question, quote, match.start(), match.end())
-        if fit < 0:
-            continue
-        score = window_overlap(grams, quote, match.start(), match.end()) + 4 * fit
-        if best is None or score > best[0]:
-            best = (score, -match.start(), match)
-    if best is None:
-        return None
-    match = best[2]
-    value = match.group()
-    if not units:  # 「39.96万卷、61.06万件」: one holding counted in several units
-        rest = quote[match.end() :]
-        more = re.match(r"(?:、" + NUMBER_MENTION.pattern + r")+", rest)
-        if more:
-            value += more.group()
-    return value, best[0]
-
-
-def date_answer(question: str, grams: set[str], quote: str) -> tuple[str, int] | None:
-    """The date of ``quote`` nearest the question's wording (「3月和10月」 kept whole)."""
-    best: tuple[int, int, str] | None = None
-    for match in DATE_MENTION.finditer(quote):
-        value = match.group()
-        if normalise(value) in normalise(question):
-            continue
-        joined = re.match(r"[和、至到](?:" + DATE_MENTION.pattern + ")", quote[match.end() :])
-        end = match.end()
-        if joined and re.search(r"哪[两几]|分别", question):
-            value += joined.group()
-            end += joined.end()
-        score = window_overlap(grams, quote, match.start(), end)
-        if best is None or score > best[0]:
-            best = (score, -match.start(), value)
-    return (best[2], best[0]) if best else None
 
 
 def _covered(question: str, text: str) -> list[bool]:
@@ -169,7 +117,17 @@ def name_answer(question: str, quote: str) -> str | None:
                 if best is None or score > best[0]:
                     best = (score, lend, rstart)
     tight = best is not None
+    if best is None and lefts and rights and not _continues(s, lefts):  # 「X成立,为市委派出机构」
+        pairs = [(lend, rstart, rlen) for _, lend in lefts for rstart, rlen in rights if lend < rstart <= lend + 40]
+        if pairs:
+            lend, rstart, _ = max(pairs, key=lambda p: (p[2], p[0] - p[1]))
+            begin = max(s.rfind(p, 0, rstart) for p in "，,。；;") + 1
+            if rstart - begin >= 2:
+                best = (0.0, begin, rstart)
     if best is None and lefts:
+        marked = _marks_after(s, lefts)
+        if marked:
+            return quote[marked[0] : marked[1]]
         lstart, lend = max(lefts, key=lambda a: (a[1] - a[0], -a[0]))
         stop = re.search(r"[，,。；;]", s[lend:])
         end = lend + stop.start() if stop else len(s)
@@ -177,7 +135,8 @@ def name_answer(question: str, quote: str) -> str | None:
             best = (0.0, lend, end)
         else:  # the named thing comes before the noun: 「“X”外宣品牌」
             begin = max(s.rfind(p, 0, lstart) for p in "，,。；;") + 1
-            best = (0.0, begin, lstart)
+            marks = _MARKS_END.search(s, begin, lstart)
+            best = (0.0, marks.start() if marks else begin, lstart)
     if best is None and rights:
         rstart, _ = max(rights, key=lambda a: (a[1], -a[0]))
         begin = max(s.rfind(p, 0, rstart) for p in "，,。；;") + 1
@@ -187,7 +146,7 @@ def name_answer(question: str, quote: str) -> str | None:
     _, begin, end = best
     begin, end = _balance(quote, begin, end)
     span = quote[begin:end]
-    titled = _titled(span, question, right)
+    titled = _titled(span, question, right, quote[begin + len(span) :])
     if titled:
         return titled
     span = re.split(r"等(?![级次])", span)[0] if "等" in span[1:] else span
@@ -201,6 +160,26 @@ def name_answer(question: str, quote: str) -> str | None:
     span = span.strip(_LEAD).rstrip(_TAIL)
     span = re.sub(r"^(?:改为|更名为|调整为|变为|命名为|定为)", "", span)
     return span if 1 < len(span) <= 60 else None
+
+
+def _continues(s: str, lefts: list[tuple[int, int]]) -> bool:
+    """The clause goes on for three characters or more after the question's longest left words."""
+    _, lend = max(lefts, key=lambda a: (a[1] - a[0], -a[0]))
+    stop = re.search(r"[，,。；;]", s[lend:])
+    return (stop.start() if stop else len(s) - lend) >= 3
+
+
+_MARK_RUN = r"(?:[“《][^”》]+[”》](?:和|、|与|及)?)+"
+_MARKS_END = re.compile(_MARK_RUN + r"$")
+
+
+def _marks_after(s: str, lefts: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """A “quoted” or 《titled》 run right after the question's words (「地方标准《…》」): the name asked for."""
+    for _, lend in sorted(lefts, key=lambda a: a[0] - a[1]):
+        found = re.compile(r"[为是:：]?(" + _MARK_RUN + ")").match(s, lend)
+        if found:
+            return found.start(1), found.end(1) - (1 if found.group(1)[-1] in "和、与及" else 0)
+    return None
 
 
 def _ordinal(s: str, lefts: list[tuple[int, int]], unit: str) -> str | None:
@@ -247,8 +226,12 @@ def _balance(text: str, begin: int, end: int) -> tuple[int, int]:
     return begin, end
 
 
-def _titled(span: str, question: str, right: str) -> str | None:
-    """The quoted or 《titled》 name inside a span, when the rest of the span is framing words."""
+def _titled(span: str, question: str, right: str, follow: str = "") -> str | None:
+    """The quoted or 《titled》 name inside a span, when the rest of the span is framing words.
+
+    The asked noun right after the mark (「“X”项目」 for 哪个项目) is not part of the name; words
+    between them are (「“X”园区站活动」 for 什么活动).
+    """
     theme = re.search(r"以([“《][^”》]+[”》])为", span)
     if theme:
         return theme.group(1)
@@ -261,7 +244,9 @@ def _titled(span: str, question: str, right: str) -> str | None:
         return None
     head = right[:2] if right else ""
     if head and head in after[:8]:
-        return mark.group() + after[: after.index(head) + len(head)]
+        return mark.group() + (after[: after.index(head) + len(head)] if after.index(head) else "")
+    if head and after and len(after) <= 6 and follow.startswith(head) and re.fullmatch(r"[\u4e00-\u9fff]+", after):
+        return mark.group() + after + head
     if not after or re.match(r"及|以及|和|与|等|、", after) or len(strip_covered(question, after)) <= 3:
         return mark.group()
     return None

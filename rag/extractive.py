@@ -8,19 +8,23 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from rag import extract_spans as spans
-from rag.asked import contrasted, lacks_defining_word
+from rag.figure_cues import date_answer, number_answer
+from rag.asked import contrasted, lacks_defining_word, lacks_predicate
 from rag.list_spans import list_answer
+from rag.respective import respective_answer
 from rag.table_cells import table_cell
-from rag.yes_no import yes_or_no
+from rag.yes_no import claim, yes_or_no
 from rag.answer_schema import REFUSAL_TEXT, Answer, Citation
 from rag.question_type import AnswerKind, answer_kind, expected_units, split_parts
 from rag.refusal import (
     MIN_SUPPORT,
     asks_comparison,
     coverage,
+    dated_years,
     question_grams,
     states_change,
     uncovered_bodies,
+    uncovered_people,
     year_uncovered,
 )
 from rag.text import normalise
@@ -89,7 +93,7 @@ class ExtractiveAnswerer:
         found: list[PartAnswer] = []
         parts = split_parts(question)
         for part in parts:
-            result = _answer_part(part, candidates, {p.short for p in found})
+            result = _answer_part(part, candidates, {p.short for p in found}, [p for p in parts if p != part])
             if result is not None and result.support >= self.min_support:
                 found.append(result)
         if not found:
@@ -112,8 +116,9 @@ class ExtractiveAnswerer:
         if not candidates or self._uncovered(question, documents, years_held):
             return 0.0
         found: list[PartAnswer] = []
-        for part in split_parts(question):
-            result = _answer_part(part, candidates, {p.short for p in found})
+        parts = split_parts(question)
+        for part in parts:
+            result = _answer_part(part, candidates, {p.short for p in found}, [p for p in parts if p != part])
             if result is None:
                 return 0.0
             found.append(result)
@@ -122,21 +127,30 @@ class ExtractiveAnswerer:
     @staticmethod
     def _uncovered(question: str, documents: list[Document], years_held: set[int] | None) -> bool:
         evidence_years = {int(d.metadata.get("year", 0) or 0) for d in documents}
+        evidence_years |= {y for d in documents for y in dated_years(d.page_content)}
         if year_uncovered(question, evidence_years, years_held):
             return True
-        return bool(uncovered_bodies(question, documents))
+        return bool(uncovered_bodies(question, documents) or uncovered_people(question, documents))
 
 
-def _answer_part(question: str, candidates: list[Candidate], taken: set[str]) -> PartAnswer | None:
+def _answer_part(
+    question: str, candidates: list[Candidate], taken: set[str], siblings: list[str] | None = None
+) -> PartAnswer | None:
     kind = answer_kind(question)
     units = expected_units(question) if kind == "number" else ()
     grams = question_grams(question)
     gram_set = set(grams)
     trigrams = _trigrams(question)
+    mine, theirs = _distinct_grams(grams, siblings or [])
+    claimed = question_grams(claim(question)) if kind == "yesno" else {}
     for candidate in candidates:
         own = coverage(grams, candidate.context)
         candidate.support = own + 0.5 * (coverage(grams, candidate.before + candidate.context) - own)
         candidate.score = candidate.support + 0.08 / (candidate.rank + 1) + 0.05 * _runs(trigrams, candidate.quote)
+        if theirs:  # 「A和B分别…」: the entry about B does not answer the part about A
+            candidate.score -= 0.5 * max(0.0, coverage(theirs, candidate.context) - coverage(mine, candidate.context))
+        if claimed:  # the deciding sentence says the claim itself (「无重大事故…发生」), not just its subject
+            candidate.score += 0.4 * coverage(claimed, candidate.quote)
         if not _fits(kind, candidate, units):
             candidate.score *= 0.6
         elif kind in ("number", "date") and gram_set and not candidate.is_row:
@@ -153,6 +167,8 @@ def _answer_part(question: str, candidates: list[Candidate], taken: set[str]) ->
             continue
         if kind == "number" and asks_comparison(question) and not states_change(candidate.quote):
             continue
+        if kind == "number" and lacks_predicate(question, candidate.before + candidate.context):
+            continue
         short = _extract(kind, question, gram_set, candidate, units)
         if short and short not in taken:
             return PartAnswer(short, candidate, candidate.support)
@@ -161,6 +177,14 @@ def _answer_part(question: str, candidates: list[Candidate], taken: set[str]) ->
         if short and short not in taken:
             return PartAnswer(short, ranked[0], ranked[0].support)
     return None
+
+
+def _distinct_grams(grams: dict[str, float], siblings: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """The wording only this part has, and the wording only its sibling parts have."""
+    other: dict[str, float] = {}
+    for sibling in siblings:
+        other.update(question_grams(sibling))
+    return {g: w for g, w in grams.items() if g not in other}, {g: w for g, w in other.items() if g not in grams}
 
 
 def _trigrams(text: str) -> set[str]:
@@ -187,8 +211,8 @@ def _fits(kind: AnswerKind, candidate: Candidate, units: tuple[str, ...]) -> boo
 
 def _mention(kind: AnswerKind, question: str, grams: set[str], quote: str, units: tuple[str, ...]) -> tuple[str, int] | None:
     if kind == "number":
-        return spans.number_answer(question, grams, quote, units)
-    return spans.date_answer(question, grams, quote)
+        return number_answer(question, grams, quote, units)
+    return date_answer(question, grams, quote)
 
 
 def _extract(kind: AnswerKind, question: str, grams: set[str], candidate: Candidate, units: tuple[str, ...]) -> str | None:
@@ -198,7 +222,7 @@ def _extract(kind: AnswerKind, question: str, grams: set[str], candidate: Candid
         if kind == "date":
             return quote.split(" | ")[0]
         if kind == "number":
-            found = spans.number_answer(question, grams, quote, units)
+            found = number_answer(question, grams, quote, units)
             return found[0] if found else None
         return table_cell(question, quote, header)
     match kind:
@@ -210,7 +234,7 @@ def _extract(kind: AnswerKind, question: str, grams: set[str], candidate: Candid
         case "list":
             return list_answer(question, quote) or spans.name_answer(question, quote)
         case _:
-            return spans.name_answer(question, quote)
+            return respective_answer(question, quote) or spans.name_answer(question, quote)
 
 
 def _candidates(documents: list[Document]) -> list[Candidate]:

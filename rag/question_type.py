@@ -11,7 +11,7 @@ AnswerKind = Literal["number", "date", "name", "list", "yesno"]
 
 _YESNO = re.compile(r"是否|有没有|是不是|对吗|对不对|吗[？?]?$|了吗|(?<![什怎这那])么[？?]?$")
 _DATE = re.compile(
-    r"何时|什么时候|啥时候|几时|哪天|哪一天|哪几天|哪一年|哪年|几月|几号|日期|什么时间|哪个月|哪几个月|哪两个月|哪一日"
+    r"何时|什么时候|啥时候|几时|哪天|哪一天|哪几天|哪一年|哪年|几月|几号|日期(?!间)|什么时间|哪个月|哪几个月|哪两个月|哪一日"
 )
 _NUMBER = re.compile(r"多少|几[个家项次批场支名条所人天年位万千百]|多大|多高|多长|多久|比例|占比|几成|几")
 _LIST = re.compile(r"哪些|哪几|有什么|包括什么|哪[“\"]?[两三四五六七八九十]")
@@ -65,8 +65,21 @@ def answer_kind(question: str) -> AnswerKind:
     return "name"
 
 
+# A compound measure after 多少/几 (「多少篇次」, 「几个工作日」) is asked for whole, then its base.
+_COMPOUND = re.compile(r"(?:多少|几)((?:[件场台卷篇架]次)|个工作日|个百分点)")
+# 「…总件数是多少」: the measure before 数 is the unit asked for.
+_COUNT_NOUN = re.compile(r"([件户家批项场名卷篇])数(?:是|为|有|共|一共|总共)?(?:多少|几)")
+
+
 def expected_units(question: str) -> tuple[str, ...]:
     """Units a figure answering ``question`` may carry (empty: any)."""
+    compound = _COMPOUND.search(question)
+    if compound:
+        unit = compound.group(1)
+        return (unit, unit[1:] if unit.startswith("个") else unit[:-1])
+    counted = _COUNT_NOUN.search(question)
+    if counted:
+        return (counted.group(1),)
     for cue, units in _UNIT_CUES:
         if re.search(cue, question):
             return units

@@ -43,6 +43,12 @@ def contradicts(question: str, quote: str) -> bool:
     return False
 
 
+def claim(question: str) -> str:
+    """What a 是否/有没有 question asks to confirm: the words after the cue (「是否发生过重大事故」 → 「发生过重大事故」)."""
+    found = re.search(r"(?:是否|有没有|是不是)(.+)$", normalise(question))
+    return re.sub(r"[？?。！!\s]+$", "", found.group(1)) if found else ""
+
+
 def yes_or_no(question: str, quote: str, units: tuple[str, ...] = ()) -> str:
     """「是」 unless a figure of the question is missing from the sentence or the sentence contradicts it."""
     q = normalise(question)

@@ -257,3 +257,105 @@ def test_defining_word_helpers():
     assert counted_noun_fit("征集了多少名新兵？", sentence, 2, 5) == -1
     assert counted_noun_fit("组织了多少名学生军训教官？", sentence, 2, 5) == 1
     assert "人" in expected_units("疫情期间一共接转了多少入境人员？")
+
+
+# --- figure cues, name anchors and refusals added when tuning on the odd half of the question set ---
+
+
+@pytest.mark.parametrize(
+    "question, units",
+    [
+        ("“红色管家”一共被各类媒体报道了多少篇次？", ("篇次", "篇")),
+        ("办证现在要多少个工作日？", ("个工作日", "工作日")),
+        ("信访局全年受理的来信来访总件数是多少？", ("件",)),
+    ],
+)
+def test_compound_and_counted_units(question, units):
+    from rag.question_type import expected_units
+
+    assert expected_units(question) == units
+
+
+def test_holiday_period_is_not_a_date_question():
+    assert answer_kind("园区人武部门在哪些节日期间走访慰问驻苏部队？") == "list"
+
+
+@pytest.mark.parametrize(
+    "key, question, expected",
+    [
+        # the only figure right after the slot's own words (累计172人), not the clause with most wording
+        (("人才工作", "概况"), "截至2020年，园区入选国家级重大人才引进工程的人才累计有多少人？", "172人"),
+        # a total is asked: not the part after 「其中」
+        (("档案方志", "概况"), "2020年园区档案馆一共接待了多少人次查档？", "3346人次"),
+        # the counted noun right after the figure, weighed by its length
+        (("人民武装", "国防教育"), "园区组织了多少名学生军训教官完成苏州中学园区校新生军训任务？", "20名"),
+        # a clause that negates the question's term (“非快捷”) is not the answer
+        (("外事工作", "涉外新冠肺炎疫情防控"), "2020年有多少批次、多少人通过快捷通道入境返苏复工？", "8批；183人"),
+    ],
+)
+def test_figure_cues_pick_the_asked_figure(documents, key, question, expected):
+    assert ExtractiveAnswerer().answer(question, documents[key], {2020}).short_answer == expected
+
+
+def test_respective_pairing():
+    from rag.respective import respective_answer
+
+    quote = "1994年7月5日,甲筹备委员会、乙软件综合办公室分别更名为丙管理委员会(筹)、丁经验办公室。"
+    assert respective_answer("乙软件综合办公室更名为什么？", quote) == "丁经验办公室"
+    assert respective_answer("乙软件综合办公室成立于哪年？", quote) is None
+
+
+def test_a_year_the_evidence_dates_events_in_is_covered(documents):
+    docs = documents[("党政机构", "苏州工业园区管理委员会")]
+    answer = ExtractiveAnswerer().answer("1994年7月5日，苏州新加坡工业园区软件综合办公室更名为什么？", docs, {2020})
+    assert answer.short_answer == "苏州工业园区借鉴新加坡经验办公室"
+
+
+@pytest.mark.parametrize(
+    "question, quote, expected",
+    [
+        # the subject ends its clause: the asked part opens the right anchor's clause
+        ("中共苏州工业园区工作委员会是哪个机构的派出机构？", "1995年2月,中共苏州工业园区工作委员会成立,为市委派出机构。", "市委"),
+        ("2020年哪个单位在园区派驻了人民武装办公室？", "2020年,苏州军分区在园区派驻人民武装办公室,协助开展工作。", "苏州军分区"),
+        # a 《title》 right after the question's words
+        ("中心参与编写的地方标准叫什么？", "参与编写地方标准《物业服务与管理规范》(DB 1012)、团体标准《运行管理技术指南》", "《物业服务与管理规范》"),
+        # quoted names right before the asked noun
+        ("园区外宣品牌叫什么？", "园区宣传部门塑造推广“非凡城市SIP”和“非凡园区、非凡视界”外宣品牌,拓展外宣平台。", "“非凡城市SIP”和“非凡园区、非凡视界”"),
+        # the asked noun right after the mark is not part of the name; words between them are
+        ("大赛拿一等奖的是哪个项目？", "其中“新一代细胞治疗产品的研发”项目获一等奖。", "“新一代细胞治疗产品的研发”"),
+        ("9月联合会举办了什么活动？", "9月,指导联合会举办“姑苏新力量 助燃八点半”园区站活动。", "“姑苏新力量 助燃八点半”园区站活动"),
+    ],
+)
+def test_name_anchors(question, quote, expected):
+    from rag.extract_spans import name_answer
+
+    assert name_answer(question, quote) == expected
+
+
+def test_each_part_of_a_respective_question_keeps_to_its_own_entry(documents):
+    docs = documents[("组织工作", "第二期党务工作内训师培训计划启动")] + documents[("组织工作", "首期党建训练营开营")]
+    answer = ExtractiveAnswerer().answer("园区首期党建训练营和第二期党务工作内训师培训计划分别遴选了多少名成员？", docs, {2020})
+    assert answer.short_answer == "16名；31名"
+    assert [c.entry for c in answer.citations] == ["首期党建训练营开营", "第二期党务工作内训师培训计划启动"]
+
+
+def test_yes_no_decided_by_the_sentence_that_states_the_claim(documents):
+    docs = documents[("信息化工作", "政府网站运行保障")]
+    answer = ExtractiveAnswerer().answer("2020年园区管委会门户网站是否发生过重大事故？", docs, {2020})
+    assert answer.short_answer == "否" and "重大事故" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    "keys, question",
+    [
+        # an office title the evidence never says (the row only shares 「管委」)
+        ([("机构改革和管理", "党政机构调整"), ("外事工作", "表5 2020年园区重要外宾到访情况")], "苏相合作区管委会主任是谁？"),
+        # what the counted people did (入职) is not in the sentence with the figure
+        ([("台湾事务", "台湾大学生暑期研习营")], "台湾大学生暑期研习营结束后，有多少名实习生在原实习单位就地入职？"),
+        # a titled person (总理李显龙) no retrieved chunk mentions
+        ([("外事工作", "表5 2020年园区重要外宾到访情况")], "新加坡总理李显龙2020年到访园区时参观了哪些地方？"),
+    ],
+)
+def test_refuses_when_the_defining_attribute_is_missing(documents, keys, question):
+    docs = [d for key in keys for d in documents[key]]
+    assert ExtractiveAnswerer().answer(question, docs, {2020}).refused
