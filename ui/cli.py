@@ -14,6 +14,7 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
+    from evals.bench_cli import add_bench_command
     from evals.cli import add_eval_command
     from ingest.cli import add_ingest_command
     from ui.ask_cli import add_ask_command
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ask_command(commands)
     add_ui_command(commands)
     add_eval_command(commands)
+    add_bench_command(commands)
     return parser
 
 
