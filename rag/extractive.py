@@ -14,6 +14,7 @@ from rag.list_spans import list_answer
 from rag.respective import respective_answer
 from rag.table_cells import table_cell
 from rag.yes_no import claim, yes_or_no
+from rag.quotes import citation, is_table_row, quotes
 from rag.answer_schema import REFUSAL_TEXT, Answer, Citation
 from rag.question_type import AnswerKind, answer_kind, expected_units, split_parts
 from rag.refusal import (
@@ -29,7 +30,6 @@ from rag.refusal import (
 )
 from rag.text import normalise
 
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 PART_SEPARATOR = "；"
 MISSING_PART = "（其余所问年鉴中无记载）"
 MAX_TRIED = 6  # candidates tried, best first, before a part is given up
@@ -50,7 +50,7 @@ class Candidate:
     @property
     def is_row(self) -> bool:
         """Whether the candidate is a table row."""
-        return self.document.metadata.get("kind") == "table"
+        return is_table_row(self.document)
 
     @property
     def context(self) -> str:
@@ -240,33 +240,13 @@ def _extract(kind: AnswerKind, question: str, grams: set[str], candidate: Candid
 def _candidates(documents: list[Document]) -> list[Candidate]:
     out: list[Candidate] = []
     for rank, document in enumerate(documents):
-        meta = document.metadata
-        if meta.get("kind") == "table":
-            row = document.page_content.split("\n")[-1]
-            out.append(Candidate(document, row, None, rank))
-            continue
-        base = int(meta.get("span_start", 0) or 0)
         before = ""
-        for match in _SENTENCE.finditer(document.page_content):
-            quote = match.group().strip()
-            if len(normalise(quote)) >= 4:
-                start = base + match.start() + (len(match.group()) - len(match.group().lstrip()))
+        for quote, start in quotes(document):
+            if start is None or len(normalise(quote)) >= 4:
                 out.append(Candidate(document, quote, start, rank, before))
                 before = quote
     return out
 
 
 def _citation(n: int, candidate: Candidate) -> Citation:
-    meta = candidate.document.metadata
-    span = (candidate.start, candidate.start + len(candidate.quote)) if candidate.start is not None else None
-    return Citation(
-        n=n,
-        chunk_id=str(meta.get("chunk_id") or candidate.document.id or ""),
-        year=int(meta.get("year", 0)),
-        section=str(meta.get("section", "")),
-        entry=str(meta.get("entry", "")),
-        table=str(meta["table"]) if meta.get("table") else None,
-        quote=candidate.quote,
-        span=span,
-        row_index=int(meta["row_index"]) if candidate.is_row else None,
-    )
+    return citation(n, candidate.document, candidate.quote, candidate.start)

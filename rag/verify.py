@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answer_schema import REFUSAL_TEXT, Citation
+from rag.quotes import citation, quotes
 from rag.text import bigram_tokens, number_values
 
 MARKER = re.compile(r"[【\[]\s*(\d{1,2})\s*[】\]]")
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 _REFUSAL_MARKERS = ("未找到", "没有找到", "未提及", "没有记载", "未记载", "无法回答")
 _FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:万|亿)?")
 
@@ -76,34 +76,13 @@ def _claim_before(text: str, n: int) -> str:
 
 def _citation(n: int, document: Document, claim: str) -> Citation:
     """A citation to ``document`` quoting its sentence (or table row) closest to ``claim``."""
-    meta = document.metadata
     claim_grams = set(bigram_tokens(claim))
-    if meta.get("kind") == "table":
-        quote, span = document.page_content.split("\n")[-1], None
-    else:
-        best = max(
-            _SENTENCE.finditer(document.page_content),
-            key=lambda m: len(claim_grams & set(bigram_tokens(m.group()))),
-            default=None,
-        )
-        base = int(meta.get("span_start", 0) or 0)
-        if best is None:
-            quote, span = document.page_content, (base, base + len(document.page_content))
-        else:
-            quote = best.group().strip()
-            start = base + best.start() + (len(best.group()) - len(best.group().lstrip()))
-            span = (start, start + len(quote))
-    return Citation(
-        n=n,
-        chunk_id=str(meta.get("chunk_id") or document.id or ""),
-        year=int(meta.get("year", 0)),
-        section=str(meta.get("section", "")),
-        entry=str(meta.get("entry", "")),
-        table=str(meta["table"]) if meta.get("table") else None,
-        quote=quote,
-        span=span,
-        row_index=int(meta["row_index"]) if meta.get("kind") == "table" else None,
-    )
+    found = quotes(document)
+    if not found:
+        base = int(document.metadata.get("span_start", 0) or 0)
+        return citation(n, document, document.page_content, base)
+    quote, start = max(found, key=lambda item: len(claim_grams & set(bigram_tokens(item[0]))))
+    return citation(n, document, quote, start)
 
 
 def _unsupported_figures(answer: str, cited: str) -> list[str]:

@@ -14,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 from ingest.metadata import load_source_info
 from ingest.parse import ParseResult, parse_yearbook
 from ingest.reader import read_text
+from evals.chroma_server import free_port  # noqa: F401 - re-exported for the tests
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,11 +175,3 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
