@@ -33,8 +33,8 @@ def test_search_json(env, capsys):
     code, out, err = run_cli(capsys, "search", "2020年园区发展党员多少人？", "--json")
     assert code == 0, err
     [data] = json_lines(out)
-    assert set(data) == {"id", "question", "results", "ms"}
-    assert data["id"] is None and data["question"] == "2020年园区发展党员多少人？"
+    assert set(data) == {"id", "question", "searched", "results", "ms"}
+    assert data["id"] is None and data["question"] == "2020年园区发展党员多少人？" and data["searched"] is None
     assert isinstance(data["ms"], float) and data["ms"] > 0
     rows = data["results"]
     assert len(rows) == 5 and all(set(r) == ROW_KEYS for r in rows)
@@ -58,6 +58,13 @@ def test_search_text_output(env, capsys):
     assert code == 0
     assert out.splitlines()[0].startswith("1. [") and "2020 · 信访工作 › 概况" in out.splitlines()[0]
     assert err.strip().endswith("ms)")
+
+
+def test_search_shows_a_colloquial_question_as_searched(env, capsys):
+    code, out, _ = run_cli(capsys, "search", "园区有多少海归？", "--k", "1")
+    assert code == 0
+    assert out.splitlines()[0] == "(理解为：园区有多少海外留学回国人员？)"
+    assert "2020 · 人才工作 › 概况" in out.splitlines()[1]
 
 
 def test_search_batch_json(env, capsys):

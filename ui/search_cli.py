@@ -55,7 +55,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.batch:
         for item in load_questions(args.batch):
             result = retriever.search(item.question, k=args.k, filters=filters)
-            row = {"id": item.id, "question": item.question}
+            row = {"id": item.id, "question": item.question, "searched": _searched(item.question, result.query)}
             row |= {"results": [result_row(d) for d in result.documents], "ms": round(result.ms, 2)}
             print(json.dumps(row, ensure_ascii=False), flush=True)
         return 0
@@ -63,11 +63,20 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
     result = retriever.search(question, k=args.k, filters=filters)
     rows = [result_row(d) for d in result.documents]
     if args.json:
-        print(json.dumps({"id": None, "question": question, "results": rows, "ms": round(result.ms, 2)}, ensure_ascii=False))
+        searched = _searched(question, result.query)
+        row = {"id": None, "question": question, "searched": searched, "results": rows, "ms": round(result.ms, 2)}
+        print(json.dumps(row, ensure_ascii=False))
         return 0
+    if _searched(question, result.query):
+        print(f"(理解为：{result.query})")
     for row in rows:
         where = row["table"] or row["entry"]
         print(f"{row['rank']}. [{row['score']:.4f}] {row['year']} · {row['section']} › {where}")
         print("   " + row["text"].replace("\n", " ")[:160])
     print(f"({result.ms:.0f} ms)", file=sys.stderr)
     return 0
+
+
+def _searched(question: str, query: str) -> str | None:
+    """The question as searched, when the colloquial lexicon reworded it."""
+    return query if query and query != question else None
