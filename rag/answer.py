@@ -71,7 +71,7 @@ class QAService:
         result = self.retriever.search(standalone, k=options.k, filters=filters)
         retrieved = time.perf_counter()
         contexts = [result_row(d) for d in result.documents]
-        searched = result.query or standalone  # colloquial words rewritten to the yearbook's wording
+        searched = result.query  # colloquial words rewritten to the yearbook's wording
         offline = self.extractive.answer(searched, result.documents, self.retriever.years())
         final = offline
         if use_llm:

@@ -43,12 +43,15 @@ class Lexicon:
         alone inside 「外国人才」), the store never uses the word itself, the question does not
         already name one of its terms, and one of its terms occurs in the store.
         """
+        present = sorted((w for w in self.terms if w in question), key=len, reverse=True)
+        if not present:
+            return Formalised(question)
         bounds = word_bounds(question)
         rewrites: list[Rewrite] = []
         text = question
-        for word in sorted(self.terms, key=len, reverse=True):
+        for word in present:
             start = question.find(word)
-            if start < 0 or start not in bounds or start + len(word) not in bounds:
+            if start not in bounds or start + len(word) not in bounds:
                 continue
             terms = self.terms[word]
             if any(term in question for term in terms) or in_store(word):

@@ -46,13 +46,13 @@ class SearchFilters:
 
 @dataclass
 class SearchResult:
-    """Ranked chunks for one question, and how long retrieval took."""
+    """Ranked chunks for one question, the wording searched, and how long retrieval took."""
 
     documents: list[Document]
     filters: SearchFilters
     ms: float
+    query: str  # the question as searched, colloquial words rewritten
     timings: dict[str, float] = field(default_factory=dict)
-    query: str = ""  # the question as searched, colloquial words rewritten
     rewrites: tuple[Rewrite, ...] = ()
 
 

@@ -79,4 +79,4 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
 
 def _searched(question: str, query: str) -> str | None:
     """The question as searched, when the colloquial lexicon reworded it."""
-    return query if query and query != question else None
+    return query if query != question else None
