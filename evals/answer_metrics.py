@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rag.answer_schema import REFUSAL_TEXT
+from rag.answer.schema import REFUSAL_TEXT
 from rag.text import number_values
 
 _PUNCTUATION = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65!-/:-@\[-`{-~“”‘’《》「」『』【】（）、·—…]+")

@@ -10,7 +10,7 @@ from tqdm import tqdm
 from evals.answer_metrics import contains_answer, exact_match, f1_score
 from evals.dataset import Question
 from evals.retrieval import percentile
-from rag.answer_schema import Answer
+from rag.answer.schema import Answer
 
 AnswerFn = Callable[[str], Answer]
 

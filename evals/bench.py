@@ -33,7 +33,7 @@ from ingest.index import find_files
 from ingest.metadata import load_source_info
 from ingest.parse import parse_yearbook
 from ingest.reader import read_text
-from rag.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
+from rag.store.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
 from rag.settings import Settings
 
 SEED = 7

@@ -18,7 +18,7 @@ from ingest.index import find_files, ingest
 from ingest.metadata import load_source_info
 from ingest.parse import parse_yearbook
 from ingest.reader import read_text
-from rag.embeddings import CachedEmbeddings, embedding_model_id
+from rag.store.embeddings import CachedEmbeddings, embedding_model_id
 from rag.settings import Settings
 from rag.text import normalise
 
@@ -69,10 +69,10 @@ def measure_queries(
 
     Runs in a fresh process when ``embeddings`` is None, so its peak RSS is the app's.
     """
-    from rag.answer import AnswerOptions, QAService, open_service
+    from rag.answer.service import AnswerOptions, QAService, open_service
     from rag.extractive import ExtractiveAnswerer
-    from rag.retrieve import build_retriever
-    from rag.store import open_store
+    from rag.retrieval.hybrid import build_retriever
+    from rag.store.chroma import open_store
 
     started = time.perf_counter()
     if embeddings is None:
@@ -111,8 +111,8 @@ def measure_queries(
 def compare_baseline(settings: Settings, folder: Path, questions: list[Question], cache: CachedEmbeddings) -> dict[str, Any]:
     """hit@1/hit@5/MRR of our retriever and of the naive baseline on the same corpus and questions."""
     from evals.baseline import NaiveBaseline
-    from rag.retrieve import build_retriever
-    from rag.store import open_store
+    from rag.retrieval.hybrid import build_retriever
+    from rag.store.chroma import open_store
 
     retriever = build_retriever(settings, open_store(settings, cache.model_id), cache)
 

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=FALSE_REFUSAL_BUDGET)
     args = parser.parse_args(argv)
 
-    from rag.answer import open_service
+    from rag.answer.service import open_service
     from rag.extractive import ExtractiveAnswerer
     from rag.settings import Settings
 

@@ -11,8 +11,8 @@ from typing import Any
 from evals.dataset import load_questions
 from evals.retrieval import evaluate, labels_of, misses, summarize
 from evals.run_cli import add_eval_jobs
-from rag.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
-from rag.retrieve import open_retriever
+from rag.store.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
+from rag.retrieval.hybrid import open_retriever
 from rag.settings import Settings
 
 DEFAULT_DATASET = Path("evals/datasets/sip_2020_party.jsonl")
@@ -129,7 +129,7 @@ def run_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     from evals.answers import evaluate as evaluate_answers
     from evals.answers import failures
     from evals.answers import summarize as summarize_answers
-    from rag.answer import AnswerOptions, open_service
+    from rag.answer.service import AnswerOptions, open_service
 
     questions = load_questions(args.dataset)
     service = open_service(settings)

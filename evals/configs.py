@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Literal
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answer import QAService
+from rag.answer.service import QAService
 from rag.errors import ConfigError
 from rag.extractive import ExtractiveAnswerer
-from rag.retrieve import HybridRetriever, build_retriever
+from rag.retrieval.hybrid import HybridRetriever, build_retriever
 from rag.settings import Settings
-from rag.store import Store
+from rag.store.chroma import Store
 
 if TYPE_CHECKING:
-    from rag.llm import LLMAnswerer
+    from rag.answer.llm import LLMAnswerer
 
 RetrieverName = Literal["dense", "bm25", "hybrid"]
 AnswererName = Literal["extractive", "llm"]
@@ -165,7 +165,7 @@ class ServiceFactory:
     def embeddings(self) -> Embeddings:
         """Query embeddings of the configured provider (loaded once)."""
         if self._embeddings is None:
-            from rag.embeddings import make_embeddings
+            from rag.store.embeddings import make_embeddings
 
             self._embeddings = make_embeddings(self.settings)
         return self._embeddings
@@ -207,14 +207,14 @@ class ServiceFactory:
                 "an 'llm' configuration needs an LLM server: set YEARBOOK_LLM_BASE_URL (and YEARBOOK_LLM_MODEL)"
             )
         if self._llm is None:
-            from rag.llm import LLMAnswerer
+            from rag.answer.llm import LLMAnswerer
 
             self._llm = LLMAnswerer.from_settings(self.settings)
         return self._llm
 
     def _store(self, settings: Settings) -> Store:
-        from rag.embeddings import embedding_model_id
-        from rag.store import open_store
+        from rag.store.embeddings import embedding_model_id
+        from rag.store.chroma import open_store
 
         budget = settings.chunk_tokens
         if budget not in self._stores:
@@ -234,8 +234,8 @@ def build_variant_store(settings: Settings, chunk_tokens: int, inner: Embeddings
     from the shared cache when the live store already embedded the same text.
     """
     from ingest.index import ingest
-    from rag.embeddings import CachedEmbeddings, embedding_model_id
-    from rag.store import open_store
+    from rag.store.embeddings import CachedEmbeddings, embedding_model_id
+    from rag.store.chroma import open_store
 
     variant = variant_settings(settings, chunk_tokens)
     model_id = embedding_model_id(settings)

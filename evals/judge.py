@@ -13,7 +13,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from tqdm import tqdm
 
 from evals.dataset import Question
-from rag.answer_schema import REFUSAL_TEXT, Answer
+from rag.answer.schema import REFUSAL_TEXT, Answer
 from rag.errors import ConfigError
 from rag.settings import Settings
 

@@ -25,8 +25,8 @@ from evals.dataset import Question, load_questions
 from evals.retrieval import RetrievalRow, labels_of
 from evals.retrieval import evaluate as evaluate_retrieval
 from evals.retrieval import summarize as summarize_retrieval
-from rag.answer import AnswerOptions
-from rag.answer_schema import Answer
+from rag.answer.service import AnswerOptions
+from rag.answer.schema import Answer
 from rag.settings import Settings
 
 SCHEMA_VERSION = 1
@@ -267,7 +267,7 @@ def _git() -> dict[str, Any] | None:
 
 def environment(settings: Settings) -> dict[str, Any]:
     """Versions, models, corpus hash, date and machine: what a reader needs to reproduce a run."""
-    from rag.embeddings import embedding_model_id
+    from rag.store.embeddings import embedding_model_id
 
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ingest.index import SourceOptions, ingest, remove_source
-from rag.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
+from rag.store.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
 from rag.settings import Settings
-from rag.store import open_store, store_location
+from rag.store.chroma import open_store, store_location
 
 
 def add_ingest_command(commands: Any) -> None:

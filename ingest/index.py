@@ -17,11 +17,11 @@ from ingest.chunk import chunk_entries
 from ingest.metadata import load_source_info
 from ingest.parse import parse_yearbook
 from ingest.reader import read_text
-from rag.embeddings import CachedEmbeddings
+from rag.store.embeddings import CachedEmbeddings
 from rag.errors import CorpusFormatError
 from rag.schema import Chunk
 from rag.settings import Settings
-from rag.store import Store, create_collection, open_client, open_store
+from rag.store.chroma import Store, create_collection, open_client, open_store
 
 PIPELINE_VERSION = "2"  # bump when parsing or chunking changes what is stored
 WRITE_BATCH = 256

@@ -14,8 +14,8 @@ from rag.list_spans import list_answer
 from rag.respective import respective_answer
 from rag.table_cells import table_cell
 from rag.yes_no import claim, yes_or_no
-from rag.quotes import citation, is_table_row, quotes
-from rag.answer_schema import REFUSAL_TEXT, Answer, Citation
+from rag.reader.quotes import citation, is_table_row, quotes
+from rag.answer.schema import REFUSAL_TEXT, Answer, Citation
 from rag.question_type import AnswerKind, answer_kind, expected_units, split_parts
 from rag.refusal import (
     MIN_SUPPORT,

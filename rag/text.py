@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 TokenizerName = Literal["jieba", "bigram", "both"]
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[0-9a-z]+(?:[.．][0-9]+)?%?")
@@ -16,9 +16,64 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _to_simplified() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _nfkc_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
+
+
+def fold(text: str) -> str:
+    """Length-preserving normalisation: full-width → half-width, traditional → simplified, lower case.
+
+    Character ``i`` of the result is character ``i`` of ``text`` folded, so offsets found in the
+    folded text point into the original, which is what citations show.
+    """
+    folded = "".join(_nfkc_char(ch) for ch in text).lower()
+    if not folded.isascii():
+        simplified = _to_simplified().convert(folded)
+        if len(simplified) == len(folded):
+            folded = simplified
+        else:  # a phrase conversion changed the length: convert character by character
+            folded = "".join(c if len(c := _to_simplified().convert(ch)) == 1 else ch for ch in folded)
+    return folded
+
+
+DIGIT_GROUPS = re.compile(r"(?<![\d.])\d{1,3}(?:(?:,|，)\d{3})+(?!\d)|(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,])")
+_CHINESE_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789"))
+_CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
+
+
+def join_digit_groups(text: str) -> str:
+    """「9,927万元」 and 「3 860元」 → 「9927万元」 and 「3860元」 (thousands separators removed)."""
+    return DIGIT_GROUPS.sub(lambda m: re.sub(r"[, ，]", "", m.group()), text)
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width → half-width digits and punctuation) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Text as it is matched: :func:`fold`, thousands separators dropped, 「二〇二〇年」 → 「2020年」."""
+    text = join_digit_groups(fold(text))
+    return _CHINESE_YEAR.sub(lambda m: "".join(_CHINESE_DIGITS[c] for c in m.group()), text)
+
+
+_CHINESE_COUNT = re.compile(r"(?<![第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{2,})(?=[名人个家项次户位所批件场届])")
+
+
+def normalise_question(text: str) -> str:
+    """A question as it is searched and read: :func:`normalise`, and counts such as 「三十六名」 → 「36名」."""
+    import cn2an
+
+    def arabic(match: re.Match[str]) -> str:
+        try:
+            return str(int(cn2an.cn2an(match.group(1), "smart")))
+        except (ValueError, KeyError):
+            return match.group(1)
+
+    return _CHINESE_COUNT.sub(arabic, normalise(text)).strip()
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +143,7 @@ _SCALE = {"万": 1e4, "亿": 1e8, "": 1.0}
 def number_values(text: str) -> list[float]:
     """Numbers in ``text`` as values: 「4.32万」 → 43200, 「1,267」 → 1267, full-width digits too."""
     values: list[float] = []
-    for digits, scale in _VALUE.findall(unicodedata.normalize("NFKC", text)):
+    for digits, scale in _VALUE.findall(join_digit_groups(unicodedata.normalize("NFKC", text))):
         try:
             values.append(float(digits.replace(",", "")) * _SCALE[scale])
         except ValueError:

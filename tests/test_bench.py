@@ -60,7 +60,7 @@ def test_targets_are_unmeasured_when_a_scale_is_missing() -> None:
 @pytest.fixture(scope="module")
 def four_years(tmp_path_factory: pytest.TempPathFactory):
     """The real 2020 chapter plus three SYNTHETIC years (2019, 2021, 2022), ingested with fake vectors."""
-    from rag.embeddings import CachedEmbeddings
+    from rag.store.embeddings import CachedEmbeddings
 
     root = tmp_path_factory.mktemp("years")
     folder = build_corpus(root / "corpus", 4)
@@ -87,10 +87,10 @@ def test_questions_naming_a_year_cite_that_year(four_years) -> None:
 
 
 def test_a_synthetic_year_is_answered_with_its_own_figure(four_years) -> None:
-    from rag.answer import AnswerOptions, QAService
+    from rag.answer.service import AnswerOptions, QAService
     from rag.extractive import ExtractiveAnswerer
-    from rag.retrieve import build_retriever
-    from rag.store import open_store
+    from rag.retrieval.hybrid import build_retriever
+    from rag.store.chroma import open_store
 
     folder, settings, embeddings = four_years
     gold = {

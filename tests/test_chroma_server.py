@@ -12,7 +12,7 @@ import gradio as gr
 import pytest
 
 from evals.chroma_server import ChromaServer
-from rag.answer import open_service
+from rag.answer.service import open_service
 from tests.conftest import CORPUS, DATASET, run_cli, use_store_env, write_yearbook
 from ui.web import ChatApp
 

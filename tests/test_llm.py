@@ -7,8 +7,8 @@ import time
 import pytest
 
 from fake_openai_server import FakeOpenAIServer, Step
-from rag.answer import AnswerOptions, open_service
-from rag.llm import pack_sources
+from rag.answer.service import AnswerOptions, open_service
+from rag.answer.llm import pack_sources
 from rag.settings import Settings
 
 QUESTION = "2020年园区发展党员多少人？"

@@ -6,13 +6,13 @@ import pytest
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-import rag.lexical
+import rag.retrieval.lexical
 from ingest.index import ingest, remove_source
-from rag.embeddings import embedding_model_id
+from rag.store.embeddings import embedding_model_id
 from rag.errors import EmptyIndexError
-from rag.lexical import LexicalIndexCache
-from rag.retrieve import HybridRetriever, SearchFilters, build_retriever, exact_terms, result_row
-from rag.store import open_store
+from rag.retrieval.lexical import LexicalIndexCache
+from rag.retrieval.hybrid import HybridRetriever, SearchFilters, build_retriever, exact_terms, result_row
+from rag.store.chroma import open_store
 from tests.conftest import CORPUS, YEAR_2021, YEAR_2021_META, FakeEmbeddings, write_yearbook
 
 TABLE5 = "表5 2020年园区重要外宾到访情况"
@@ -191,7 +191,7 @@ def test_lexical_index_is_cached_on_disk(settings, fake_retriever, monkeypatch):
     def no_rebuild(*args, **kwargs):
         raise RuntimeError("rebuilt instead of loading from disk")
 
-    monkeypatch.setattr(rag.lexical, "build_lexical_index", no_rebuild)
+    monkeypatch.setattr(rag.retrieval.lexical, "build_lexical_index", no_rebuild)
     loaded = LexicalIndexCache(settings.cache_dir / "lexical", settings.tokenizer).get(fake_retriever.store)
     assert loaded.version == index.version and loaded.ids == index.ids
     assert loaded.scores("马拉松").shape == (len(index.ids),)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.dataset import load_questions
-from rag.answer import AnswerOptions, QAService, open_service
-from rag.answer_schema import Answer
+from rag.answer.service import AnswerOptions, QAService, open_service
+from rag.answer.schema import Answer
 from rag.errors import QuestionError
 from rag.settings import Settings
 

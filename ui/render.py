@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from rag.answer_schema import Answer, Citation
-from rag.entries import EntryView
+from rag.answer.schema import Answer, Citation
+from rag.store.entries import EntryView
 
 
 def answer_markdown(answer: Answer) -> str:

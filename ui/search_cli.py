@@ -10,7 +10,7 @@ from typing import Any
 
 from evals.dataset import load_questions
 from rag.errors import YearbookError
-from rag.retrieve import SearchFilters, open_retriever, result_row
+from rag.retrieval.hybrid import SearchFilters, open_retriever, result_row
 from rag.settings import Settings
 from rag.validation import check_question
 

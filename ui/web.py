@@ -8,13 +8,13 @@ from typing import Any
 
 import gradio as gr
 
-from rag.answer import AnswerOptions, QAService, open_service
-from rag.answer_schema import Answer, Citation
-from rag.entries import load_entry
+from rag.answer.service import AnswerOptions, QAService, open_service
+from rag.answer.schema import Answer, Citation
+from rag.store.entries import load_entry
 from rag.errors import YearbookError
-from rag.followup import message_text
+from rag.answer.followup import message_text
 from rag.settings import Settings
-from rag.store import store_location
+from rag.store.chroma import store_location
 from ui.feedback import record_feedback
 from ui.render import PAGE_CSS, answer_markdown, citation_label, entry_html, sources_html
 

@@ -10,12 +10,12 @@ from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from rag.answer_schema import Answer
+from rag.answer.schema import Answer
 from rag.errors import ConfigError
-from rag.followup import last_user_question, standalone_question
+from rag.answer.followup import last_user_question, standalone_question
 from rag.settings import Settings
 from rag.tokens import count_tokens, token_ids
-from rag.verify import verify_answer
+from rag.answer.verify import verify_answer
 
 ANSWER_PROMPT = """你是地方年鉴问答助手，只能依据下面编号的资料回答问题。
 规则：

@@ -7,10 +7,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.answer_schema import Answer
+from rag.answer.schema import Answer
 from rag.extractive import ExtractiveAnswerer
-from rag.followup import standalone_question
-from rag.retrieve import HybridRetriever, SearchFilters, open_retriever, result_row
+from rag.answer.followup import standalone_question
+from rag.retrieval.hybrid import HybridRetriever, SearchFilters, open_retriever, result_row
 from rag.settings import Settings
 from rag.validation import check_question
 
@@ -112,7 +112,7 @@ def open_service(settings: Settings) -> QAService:
     retriever = open_retriever(settings)
     llm = None
     if settings.answerer == "llm":
-        from rag.llm import LLMAnswerer
+        from rag.answer.llm import LLMAnswerer
 
         llm = LLMAnswerer.from_settings(settings)
     return QAService(retriever, ExtractiveAnswerer(), llm)

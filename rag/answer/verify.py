@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from rag.answer_schema import REFUSAL_TEXT, Citation
-from rag.quotes import citation, quotes
+from rag.answer.schema import REFUSAL_TEXT, Citation
+from rag.reader.quotes import citation, quotes
 from rag.text import bigram_tokens, number_values
 
 MARKER = re.compile(r"[【\[]\s*(\d{1,2})\s*[】\]]")

@@ -6,7 +6,7 @@ import re
 
 from langchain_core.documents import Document
 
-from rag.answer_schema import Citation
+from rag.answer.schema import Citation
 
 SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
 

@@ -15,11 +15,11 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.colloquial import Lexicon, Rewrite, load_lexicon
+from rag.retrieval.colloquial import Lexicon, Rewrite, load_lexicon
 from rag.errors import EmbeddingError, EmptyIndexError, StoreUnavailableError, YearbookError
-from rag.lexical import LexicalIndex, LexicalIndexCache
+from rag.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
-from rag.store import Store
+from rag.store.chroma import Store
 from rag.text import DATE_RE, NUMBER_RE, normalise, years_in
 
 EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
@@ -246,8 +246,8 @@ def build_retriever(settings: Settings, store: Store, embeddings: Embeddings) ->
 
 def open_retriever(settings: Settings) -> HybridRetriever:
     """Open the store and the query embeddings named by settings, and build the retriever."""
-    from rag.embeddings import embedding_model_id, make_embeddings
-    from rag.store import open_store
+    from rag.store.embeddings import embedding_model_id, make_embeddings
+    from rag.store.chroma import open_store
 
     store = open_store(settings, embedding_model_id(settings))
     return build_retriever(settings, store, make_embeddings(settings))

@@ -11,11 +11,11 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from rag.store import Store
+from rag.store.chroma import Store
 from rag.text import TokenizerName, normalise, tokenize
 
 FETCH_BATCH = 2000
-INDEX_FORMAT = "v2"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
+INDEX_FORMAT = "v3"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
 
 
 @dataclass

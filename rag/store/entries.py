@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rag.errors import EmptyIndexError
-from rag.store import Store
+from rag.store.chroma import Store
 
 
 @dataclass

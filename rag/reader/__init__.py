@@ -1,0 +1,1 @@
+"""Reading retrieved chunks: candidate answers, their features, the learned scorer and refusal."""

@@ -1,0 +1,1 @@
+"""Finding the chunks that may answer: hybrid dense + BM25 search and colloquial rewrites."""

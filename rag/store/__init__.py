@@ -1,0 +1,1 @@
+"""Where chunks live: the Chroma store (embedded or server), embeddings and their cache, whole entries."""
