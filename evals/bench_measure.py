@@ -70,7 +70,7 @@ def measure_queries(
     Runs in a fresh process when ``embeddings`` is None, so its peak RSS is the app's.
     """
     from rag.answer.service import AnswerOptions, QAService, open_service
-    from rag.extractive import ExtractiveAnswerer
+    from rag.reader.reader import Reader
     from rag.retrieval.hybrid import build_retriever
     from rag.store.chroma import open_store
 
@@ -79,7 +79,7 @@ def measure_queries(
         service = open_service(settings)
     else:
         store = open_store(settings, getattr(embeddings, "model_id", embedding_model_id(settings)))
-        service = QAService(build_retriever(settings, store, embeddings), ExtractiveAnswerer())
+        service = QAService(build_retriever(settings, store, embeddings), Reader())
     options = AnswerOptions(use_llm=False)
     service.answer(questions[0], options=options)  # builds the lexical index, warms the model
     first = time.perf_counter() - started

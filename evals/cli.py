@@ -10,6 +10,7 @@ from typing import Any
 
 from evals.dataset import load_questions
 from evals.retrieval import evaluate, labels_of, misses, summarize
+from evals.reader_cli import add_reader_jobs, run_split_answers
 from evals.run_cli import add_eval_jobs
 from rag.store.embeddings import CachedEmbeddings, embedding_model_id, make_embeddings
 from rag.retrieval.hybrid import open_retriever
@@ -45,8 +46,13 @@ def add_eval_command(commands: Any) -> None:
     answers.add_argument("--json", action="store_true", help="print the metrics as JSON")
     answers.add_argument("--show-failures", action="store_true", help="list wrong answers and refusals")
     answers.add_argument("--offline", action="store_true", help="extractive answerer even if an LLM is set")
+    answers.add_argument(
+        "--splits", action="store_true",
+        help="score the train, dev and test splits of evals/datasets on every evaluation yearbook, with the gaps",
+    )
     answers.set_defaults(handler=run_eval_answers)
     add_eval_jobs(jobs)
+    add_reader_jobs(jobs)
 
 
 def run_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
@@ -126,6 +132,8 @@ ANSWER_KEYS = ("exact_match", "f1", "containment", "false_refusal", "citation_go
 
 def run_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `yearbook eval answers`."""
+    if args.splits:
+        return run_split_answers(args, settings)
     from evals.answers import evaluate as evaluate_answers
     from evals.answers import failures
     from evals.answers import summarize as summarize_answers

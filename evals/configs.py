@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.answer.service import QAService
 from rag.errors import ConfigError
-from rag.extractive import ExtractiveAnswerer
+from rag.reader.reader import Reader
 from rag.retrieval.hybrid import HybridRetriever, build_retriever
 from rag.settings import Settings
 from rag.store.chroma import Store
@@ -199,7 +199,7 @@ class ServiceFactory:
         llm = None
         if config.answerer == "llm":
             llm = self._llm_answerer()
-        return QAService(self.retriever(config), ExtractiveAnswerer(), llm)
+        return QAService(self.retriever(config), Reader(), llm)
 
     def _llm_answerer(self) -> LLMAnswerer:
         if not self.settings.llm_base_url:

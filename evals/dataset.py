@@ -29,6 +29,8 @@ class Question:
     entries: tuple[str, ...]
     evidence: tuple[str, ...]
     type: str
+    split: str = "train"  # train / dev / test
+    corpus: str = ""  # the yearbook file's stem ("" for the bundled chapter's original set)
 
     @property
     def answerable(self) -> bool:
@@ -64,6 +66,8 @@ def parse_question(line: str, where: str) -> Question:
         entries=_parts(raw.get("entry")),
         evidence=_parts(raw.get("evidence")),
         type=kind,
+        split=str(raw.get("split") or "train"),
+        corpus=str(raw.get("corpus") or ""),
     )
 
 
@@ -77,3 +81,14 @@ def load_questions(path: Path) -> list[Question]:
             if line.strip():
                 questions.append(parse_question(line, f"{path.name}:{number}"))
     return questions
+
+
+DATASETS_DIR = Path(__file__).with_name("datasets")
+SPLITS: tuple[str, ...] = ("train", "dev", "test")
+
+
+def load_split(split: str, directory: Path = DATASETS_DIR) -> list[Question]:
+    """Every question of one split across the question files of a folder."""
+    if split not in SPLITS:
+        raise CorpusFormatError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    return [q for path in sorted(directory.glob("*.jsonl")) for q in load_questions(path) if q.split == split]

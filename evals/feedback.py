@@ -55,9 +55,10 @@ def guess_type(question: str, liked: bool, refused: bool) -> str:
     """A starting point for the reviewer: an approved refusal is 'unanswerable', else by cue words."""
     if liked and refused:
         return "unanswerable"
-    from rag.question_type import answer_kind
+    from rag.reader.question import analyse
 
-    kind = answer_kind(question)
+    kind = analyse(question).kind
+    kind = {"person": "name", "org": "name", "place": "name", "what": "name"}.get(kind, kind)
     return kind if kind in QUESTION_TYPES else "number"
 
 

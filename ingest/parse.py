@@ -286,16 +286,23 @@ def _assign_ids(entries: list[Entry]) -> None:
 
 
 def _parse_paragraphs(lines: list[_Line], info: SourceInfo) -> ParseResult:
-    """Fallback for text without 【】 headings: each paragraph becomes an entry."""
+    """Fallback for text without 【】 headings: short heading lines open sections, each paragraph is an entry.
+
+    A paragraph's entry is titled by the heading above it (the chapter before any heading).
+    """
     entries: list[Entry] = []
+    section = info.chapter
     for line in lines:
         if not line.text:
+            continue
+        if _is_heading_like(line.text):
+            section = line.text
             continue
         entry = Entry(
             id="",
             info=info,
-            section=info.chapter,
-            title=f"第{len(entries) + 1}段",
+            section=section,
+            title=section,
             body=line.text,
             start=line.start,
             end=line.end,
@@ -306,4 +313,5 @@ def _parse_paragraphs(lines: list[_Line], info: SourceInfo) -> ParseResult:
     warning = (
         f"{info.source}: no 【title】 headings found; ingested {len(entries)} paragraphs as entries"
     )
-    return ParseResult(entries=entries, sections=[info.chapter] if entries else [], warnings=[warning])
+    sections = list(dict.fromkeys(e.section for e in entries))
+    return ParseResult(entries=entries, sections=sections, warnings=[warning])

@@ -44,7 +44,7 @@ def fold(text: str) -> str:
     return folded
 
 
-DIGIT_GROUPS = re.compile(r"(?<![\d.])\d{1,3}(?:(?:,|，)\d{3})+(?!\d)|(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d,])")
+DIGIT_GROUPS = re.compile(r"(?<![\d.])\d{1,3}(?:(?:,|，)\d{3})+(?!\d)|(?<![\d.])\d{1,3}(?: \d{3})+(?![\d,])")
 _CHINESE_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789"))
 _CHINESE_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 

@@ -88,7 +88,7 @@ def test_questions_naming_a_year_cite_that_year(four_years) -> None:
 
 def test_a_synthetic_year_is_answered_with_its_own_figure(four_years) -> None:
     from rag.answer.service import AnswerOptions, QAService
-    from rag.extractive import ExtractiveAnswerer
+    from rag.reader.reader import Reader
     from rag.retrieval.hybrid import build_retriever
     from rag.store.chroma import open_store
 
@@ -97,7 +97,7 @@ def test_a_synthetic_year_is_answered_with_its_own_figure(four_years) -> None:
         item.year: item for item in year_questions(folder, load_questions(DATASET), None) if item.id.endswith("q008")
     }
     service = QAService(
-        build_retriever(settings, open_store(settings, embeddings.model_id), embeddings), ExtractiveAnswerer()
+        build_retriever(settings, open_store(settings, embeddings.model_id), embeddings), Reader()
     )
     for year, item in gold.items():
         answer = service.answer(item.question, options=AnswerOptions(use_llm=False))

@@ -11,7 +11,7 @@ from rag.answer.service import QAService
 from rag.retrieval.colloquial import Lexicon, Rewrite, load_lexicon
 from rag.store.embeddings import embedding_model_id
 from rag.errors import ConfigError
-from rag.extractive import ExtractiveAnswerer
+from rag.reader.reader import Reader
 from rag.retrieval.hybrid import build_retriever
 from rag.store.chroma import open_store
 
@@ -83,7 +83,7 @@ def services(e5_store):
 
     def service(lexicon: bool) -> QAService:
         s = settings.model_copy(update={"colloquial_lexicon": lexicon})
-        return QAService(build_retriever(s, store, e5_store.embeddings), ExtractiveAnswerer())
+        return QAService(build_retriever(s, store, e5_store.embeddings), Reader())
 
     return service(True), service(False)
 

@@ -60,11 +60,20 @@ def test_marker_naming_no_source_is_removed_and_noted(service, server):
     assert [c.n for c in final.citations] == [1]
 
 
-def test_invented_figure_is_flagged(service, server):
+def test_invented_figure_is_never_shown_as_the_answer(service, server):
     server.play(Step("全年发展党员526人【1】，其中女性党员318人【1】。"))
     final = service.answer(QUESTION)
-    assert any("318" in notice for notice in final.notices)
+    assert "318" not in final.text, final.text  # the verified offline answer is shown instead
+    assert final.mode == "extractive" and final.short_answer == "526人"
+    assert any("318" in notice and "离线" in notice for notice in final.notices)
     assert not any("526" in notice for notice in final.notices)
+
+
+def test_unsupported_figure_is_struck_when_the_offline_reader_refuses(service, server):
+    server.play(Step("园区共有三甲医院7家【1】。"))
+    final = service.answer("2020年园区有多少家三甲医院？")
+    assert "7家" not in final.text and "未能在来源中核实" in final.text, final.text
+    assert final.mode == "llm" and final.short_answer is None
 
 
 def test_figures_compare_by_value(service, server):

@@ -187,14 +187,27 @@ def test_entry_ids_depend_on_the_source(parsed, corpus_text):
 
 
 def test_text_without_headings_parses_into_paragraphs():
-    text = "2020年,园区举办活动。\n\n  全年接待游客100万人次。\n第三段文字\n"
+    text = "2020年,园区举办活动。\n\n  全年接待游客100万人次。\n第三段文字,没有标题。\n"
     info = SourceInfo(source="plain.txt", yearbook="测试年鉴", year=2020, chapter="测试")
     result = parse_yearbook(text, info)
-    assert [e.body for e in result.entries] == ["2020年,园区举办活动。", "全年接待游客100万人次。", "第三段文字"]
-    assert [e.title for e in result.entries] == ["第1段", "第2段", "第3段"]
+    assert [e.body for e in result.entries] == ["2020年,园区举办活动。", "全年接待游客100万人次。", "第三段文字,没有标题。"]
+    assert [e.title for e in result.entries] == ["测试", "测试", "测试"]  # no heading line: the chapter
     assert all(e.kind == "text" and e.section == "测试" for e in result.entries)
     assert result.sections == ["测试"]
     assert len(result.warnings) == 1 and "【title】" in result.warnings[0]
     second = result.entries[1]
     assert text[second.source_offset(0) : second.source_offset(0) + len(second.body)] == second.body
     assert len({e.id for e in result.entries}) == 3
+
+
+def test_paragraph_layout_heading_lines_open_sections():
+    text = "某区年鉴(2021)\n\n社会事业\n\n教育\n\n全区共有学校262所。\n\n学前教育:全区共有幼儿园171所。\n\n医疗卫生\n\n全区有医院12家。\n"
+    info = SourceInfo(source="district.txt", yearbook="某区年鉴", year=2021, chapter="社会事业")
+    result = parse_yearbook(text, info)
+    assert [(e.section, e.title, e.body) for e in result.entries] == [
+        ("社会事业", "社会事业", "某区年鉴(2021)"),  # a title line is kept, under the chapter: nothing is dropped
+        ("教育", "教育", "全区共有学校262所。"),
+        ("教育", "教育", "学前教育:全区共有幼儿园171所。"),
+        ("医疗卫生", "医疗卫生", "全区有医院12家。"),
+    ]
+    assert result.sections == ["社会事业", "教育", "医疗卫生"]

@@ -15,7 +15,7 @@ from rag.errors import ConfigError
 from rag.answer.followup import last_user_question, standalone_question
 from rag.settings import Settings
 from rag.tokens import count_tokens, token_ids
-from rag.answer.verify import verify_answer
+from rag.answer.verify import Verified, verify_answer
 
 ANSWER_PROMPT = """你是地方年鉴问答助手，只能依据下面编号的资料回答问题。
 规则：
@@ -154,6 +154,8 @@ class LLMAnswerer:
 
     def _final(self, question: str, text: str, sources: list[Document], offline: Answer, llm_ms: float) -> Answer:
         checked = verify_answer(text, sources)
+        if checked.unsupported:
+            return _without_unsupported(checked, offline, llm_ms)
         short = None
         if not checked.refused and offline.short_answer and offline.short_answer in checked.text:
             short = offline.short_answer
@@ -177,3 +179,30 @@ class LLMAnswerer:
                     raise
                 time.sleep(RETRY_BACKOFF_SECONDS * 2**attempt)
         raise AssertionError("unreachable")
+
+
+STRUCK = "（此数字未能在来源中核实，已略去）"
+
+
+def _without_unsupported(checked: Verified, offline: Answer, llm_ms: float) -> Answer:
+    """An LLM answer whose figure no source holds is never shown as the answer.
+
+    The verified offline answer is shown instead, with a notice; when the offline reader
+    refused too, the LLM's text is kept with each unsupported figure struck out.
+    """
+    figures = "、".join(f"「{f}」" for f in checked.unsupported)
+    if not offline.refused:
+        notice = f"模型回答中的数字{figures}在所引用的来源中找不到，以下为离线核实的答案。"
+        return offline.model_copy(update={"notices": [*offline.notices, notice], "timings": {**offline.timings, "llm_ms": round(llm_ms, 2)}})
+    text = checked.text
+    for figure in checked.unsupported:
+        text = text.replace(figure, STRUCK)
+    return Answer(
+        question=offline.question,
+        text=text,
+        short_answer=None,
+        citations=checked.citations,
+        mode="llm",
+        notices=checked.notices,
+        timings={"llm_ms": round(llm_ms, 2)},
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.schema import Answer
-from rag.extractive import ExtractiveAnswerer
+from rag.reader.reader import Reader
 from rag.answer.followup import standalone_question
 from rag.retrieval.hybrid import HybridRetriever, SearchFilters, open_retriever, result_row
 from rag.settings import Settings
@@ -26,16 +26,16 @@ class AnswerOptions:
 
 
 class QAService:
-    """Retrieval plus the offline answerer, and the LLM answerer when one is configured."""
+    """Retrieval plus the offline reader, and the LLM answerer when one is configured."""
 
     def __init__(
         self,
         retriever: HybridRetriever,
-        extractive: ExtractiveAnswerer,
+        reader: Reader,
         llm: Any | None = None,
     ) -> None:
         self.retriever = retriever
-        self.extractive = extractive
+        self.reader = reader
         self.llm = llm
 
     @property
@@ -72,7 +72,7 @@ class QAService:
         retrieved = time.perf_counter()
         contexts = [result_row(d) for d in result.documents]
         searched = result.query  # colloquial words rewritten to the yearbook's wording
-        offline = self.extractive.answer(searched, result.documents, self.retriever.years())
+        offline = self.reader.answer(searched, result.documents, self.retriever.years())
         final = offline
         if use_llm:
             for partial in self.llm.stream(standalone, result.documents, offline):
@@ -115,5 +115,5 @@ def open_service(settings: Settings) -> QAService:
         from rag.answer.llm import LLMAnswerer
 
         llm = LLMAnswerer.from_settings(settings)
-    return QAService(retriever, ExtractiveAnswerer(), llm)
+    return QAService(retriever, Reader(), llm)
 

@@ -24,6 +24,7 @@ class Verified:
     citations: list[Citation] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     refused: bool = False
+    unsupported: list[str] = field(default_factory=list)  # figures no cited source holds
 
 
 def is_refusal(text: str) -> bool:
@@ -60,9 +61,10 @@ def verify_answer(text: str, sources: list[Document]) -> Verified:
     if not citations:
         notices.append("回答没有引用任何来源，请对照原文核实。")
     cited_text = " ".join(sources[old - 1].page_content for old in numbers_used)
-    for figure in _unsupported_figures(MARKER.sub(" ", text), cited_text):
+    unsupported = _unsupported_figures(MARKER.sub(" ", text), cited_text)
+    for figure in unsupported:
         notices.append(f"数字「{figure}」在所引用的来源中找不到，请核实。")
-    return Verified(text=checked, citations=citations, notices=notices)
+    return Verified(text=checked, citations=citations, notices=notices, unsupported=unsupported)
 
 
 def _claim_before(text: str, n: int) -> str:

@@ -15,7 +15,7 @@ from rag.store.chroma import Store
 from rag.text import TokenizerName, normalise, tokenize
 
 FETCH_BATCH = 2000
-INDEX_FORMAT = "v3"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
+INDEX_FORMAT = "v6"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
 
 
 @dataclass

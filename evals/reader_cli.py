@@ -1,0 +1,154 @@
+"""`yearbook eval train`, `yearbook eval reader` and `yearbook eval answers --splits`: the learned reader's jobs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from evals.dataset import SPLITS, load_split
+from rag.settings import Settings
+
+SPLIT_KEYS = ("exact_match", "containment", "citation_gold", "false_refusal", "refusal_recall", "p50_ms", "p95_ms")
+
+
+def add_reader_jobs(jobs: Any) -> None:
+    """Register the reader's subcommands under `yearbook eval`."""
+    train = jobs.add_parser(
+        "train",
+        help="rebuild the reader's weights from the train split (and CMRC 2018) and pick thresholds on dev",
+        description="Read every train and dev question against what retrieval finds in the evaluation "
+        "store (the bundled chapter plus evals/corpora), fit the span scorer and the answerable scorer "
+        "(logistic regression, scikit-learn), choose the refusal and span thresholds on the dev split, "
+        "and write the model file. The test split is never read.",
+    )
+    train.add_argument("--cmrc", type=Path, action="append", default=[], help="CMRC 2018 JSON file(s) to learn spans from (e.g. cmrc2018_trial.json)")
+    train.add_argument("--cmrc-limit", type=int, default=None, help="use only the first N CMRC questions")
+    train.add_argument("--limit", type=int, default=None, help="use only the first N questions of each split")
+    train.add_argument("--out", type=Path, default=None, help="model file to write (default: the shipped rag/reader/reader_model.json)")
+    train.add_argument("--c", type=float, default=0.5, help="inverse regularisation of the span scorer")
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.set_defaults(handler=run_train)
+    reader = jobs.add_parser(
+        "reader",
+        help="EM/F1 of the reader alone on CMRC 2018 (question, passage) pairs, no retrieval",
+        description="Run the reader on every (question, passage) pair of a CMRC 2018 file and score it "
+        "as CMRC's own evaluation script does (EM and F1, ×100).",
+    )
+    reader.add_argument("--cmrc", type=Path, required=True, help="CMRC 2018 JSON file (e.g. cmrc2018_dev.json)")
+    reader.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    reader.add_argument("--json", action="store_true", help="print the report as JSON")
+    reader.set_defaults(handler=run_reader)
+
+
+def run_train(args: argparse.Namespace, settings: Settings) -> int:
+    """Entry point of `yearbook eval train`."""
+    from evals.cmrc import load_cmrc
+    from evals.eval_store import eval_settings
+    from evals.train_reader import cmrc_examples, train, unanswerable_variants, yearbook_examples
+    from rag.reader.model import MODEL_PATH
+    from rag.reader.reader import Reader, untrained_model
+    from rag.retrieval.hybrid import open_retriever
+
+    progress = not args.quiet
+    retriever = open_retriever(eval_settings(settings))
+    years = retriever.years()
+
+    def retrieve(question: str) -> tuple[list, set[int]]:
+        result = retriever.search(question)
+        return result.documents, years
+
+    reader = Reader(untrained_model())
+    train_questions = load_split("train")[: args.limit]
+    dev_questions = load_split("dev")[: args.limit]
+    train_questions += unanswerable_variants(train_questions, years)
+    train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
+    dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
+    for path in args.cmrc:
+        train_examples += cmrc_examples(load_cmrc(path, args.cmrc_limit), reader, progress)
+    model, stats = train(train_examples, dev_examples, c=args.c, progress=progress)
+    out = args.out or MODEL_PATH
+    model.meta.update({"train_questions": len(train_questions), "dev_questions": len(dev_questions), "cmrc_files": [p.name for p in args.cmrc]})
+    model.save(out)
+    print(
+        f"wrote {out}: {stats['span_rows']} candidate spans from {stats['span_questions']} questions, "
+        f"answerable scorer on {stats['answerable_rows']} questions; refusal threshold "
+        f"{model.answer_threshold:.3f}, span threshold {model.span_threshold:.2f} (chosen on {len(dev_questions)} dev questions)"
+    )
+    return 0
+
+
+def run_reader(args: argparse.Namespace, settings: Settings) -> int:
+    """Entry point of `yearbook eval reader`."""
+    from evals.cmrc import evaluate_reader, load_cmrc
+    from rag.reader.reader import Reader
+
+    items = load_cmrc(args.cmrc, args.limit)
+    reader = Reader()
+    report = evaluate_reader(reader.best_span, items, progress=not args.json)
+    summary = {"file": str(args.cmrc), "n": report.n, "em": report.em, "f1": report.f1, "p50_ms": report.p50_ms, "p95_ms": report.p95_ms}
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(f"CMRC 2018 {args.cmrc.name}: {report.n} questions, EM {report.em:.3f}, F1 {report.f1:.3f} "
+              f"(×100, as CMRC's script); p50 {report.p50_ms:.1f} ms, p95 {report.p95_ms:.1f} ms")
+    return 0
+
+
+def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
+    """`yearbook eval answers --splits`: every split against the evaluation store, and the gaps between them."""
+    from evals.answers import evaluate, summarize
+    from evals.eval_store import eval_settings
+    from rag.answer.service import AnswerOptions, open_service
+
+    service = open_service(eval_settings(settings))
+    options = AnswerOptions(use_llm=False if args.offline else None)
+    service.answer("预热", options=options)
+    report: dict[str, Any] = {"splits": {}}
+    for split in SPLITS:
+        questions = load_split(split)
+        rows = evaluate(questions, lambda q: service.answer(q, options=options), progress=not args.json)
+        summary = summarize(rows)
+        by_corpus: dict[str, Any] = {}
+        for corpus in sorted({q.corpus or "sip-2020-party-government" for q in questions}):
+            chosen = [r for r in rows if (r.question.corpus or "sip-2020-party-government") == corpus]
+            by_corpus[corpus] = {k: v for k, v in summarize(chosen).items() if k != "by_type"}
+        summary["by_corpus"] = by_corpus
+        report["splits"][split] = summary
+    splits = report["splits"]
+    report["gap"] = {
+        f"{a}→{b}": round(splits[b]["containment"] - splits[a]["containment"], 3)
+        for a, b in (("train", "dev"), ("dev", "test"), ("train", "test"))
+    }
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(format_split_report(report))
+    return 0
+
+
+def format_split_report(report: dict[str, Any]) -> str:
+    """A readable table: one row per split, then per yearbook and per type."""
+    lines = [f"{'split':<8}{'n':>5}" + "".join(f"{k:>15}" for k in SPLIT_KEYS)]
+    for split, metrics in report["splits"].items():
+        lines.append(f"{split:<8}{metrics['n']:>5}" + "".join(f"{_cell(metrics.get(k)):>15}" for k in SPLIT_KEYS))
+    lines.append("")
+    lines.append("containment gap: " + ", ".join(f"{k} {v:+.3f}" for k, v in report["gap"].items()))
+    for split, metrics in report["splits"].items():
+        lines.append(f"\n{split} by yearbook:")
+        for corpus, values in metrics["by_corpus"].items():
+            lines.append(f"  {corpus:<28}" + "".join(f"{k} {_cell(values.get(k))}  " for k in SPLIT_KEYS[:5]))
+        lines.append(f"{split} by type (containment / exact match):")
+        for kind, values in metrics["by_type"].items():
+            if kind == "unanswerable":
+                lines.append(f"  {kind:<14}{values['n']:>4}  refused {_cell(values['refused'])}")
+            else:
+                lines.append(f"  {kind:<14}{values['n']:>4}  {_cell(values['containment'])} / {_cell(values['exact_match'])}")
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)

@@ -1,0 +1,205 @@
+"""Train the reader's weights: span scorer from CMRC 2018 and the train split, refusal and thresholds on dev."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from langchain_core.documents import Document
+from tqdm import tqdm
+
+from evals.answer_metrics import contains_answer, exact_match, normalize_answer, same_numbers
+from evals.cmrc import CmrcItem
+from evals.dataset import Question
+from rag.reader.candidates import Span
+from rag.reader.model import LinearModel, ReaderModel
+from rag.reader.reader import PartReading, Reader, untrained_model
+
+Retrieve = Callable[[str], tuple[list[Document], set[int]]]
+MAX_FALSE_REFUSAL = 0.04  # the refusal threshold keeps dev false refusals under this
+ATTRIBUTION = "Span weights partly learned from CMRC 2018 (Cui et al., 2019; CC BY-SA 4.0); no CMRC text is shipped."
+
+
+@dataclass
+class Example:
+    """One question read against its evidence, with the gold answers of each part."""
+
+    question: str
+    answerable: bool
+    golds: list[list[str]]  # per part
+    readings: list[PartReading] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    years: set[int] = field(default_factory=set)
+    passage: bool = False  # a reading-comprehension item: one passage, no retrieval, never refused
+
+
+def is_gold(span: Span, golds: Sequence[str]) -> bool:
+    """Whether a candidate span is a gold answer (same text once normalised, or a figure of the same value)."""
+    text = normalize_answer(span.text)
+    if any(text == normalize_answer(g) for g in golds):
+        return True
+    return span.kind in ("number", "cell") and any(same_numbers(span.text, g) and normalize_answer(g).endswith(text[-1:]) for g in golds)
+
+
+def yearbook_examples(questions: Iterable[Question], retrieve: Retrieve, reader: Reader, progress: bool = True) -> list[Example]:
+    """Read every question against what retrieval finds for it."""
+    out: list[Example] = []
+    for q in tqdm(list(questions), desc="read", unit="q", disable=not progress or None):
+        documents, years = retrieve(q.question)
+        readings = reader.read(q.question, documents, years)
+        golds = [[a] for a in q.answers] if q.type == "multi_entry" and len(readings) == len(q.answers) else [list(q.answers)] * len(readings)
+        out.append(Example(q.question, q.answerable, golds, readings, documents, years))
+    return out
+
+
+def unanswerable_variants(questions: Sequence[Question], held_years: set[int]) -> list[Question]:
+    """Synthetic unanswerable questions made from answerable ones, for the refusal model.
+
+    Two edits that take a question out of what the yearbooks record: its year moved to one no
+    yearbook covers, and its rarest word swapped for the rarest word of a question about another
+    yearbook (so the evidence no longer names what is asked).
+    """
+    from rag.reader.question import analyse
+
+    answerable = [q for q in questions if q.answerable and q.type != "multi_entry"]
+    rarest: dict[str, str] = {}
+    for q in answerable:
+        terms = sorted(analyse(q.question).terms, key=lambda t: -t.weight)
+        if terms and len(terms[0].text) >= 2:
+            rarest[q.id] = terms[0].text
+    out: list[Question] = []
+    for index, q in enumerate(answerable):
+        years = re.findall(r"(?:19|20)\d\d(?=年)", q.question)
+        if years:
+            asked = int(years[0])
+            others = sorted(held_years - {asked}, key=lambda y: abs(y - asked)) or [asked - 3]
+            for moved in {others[0], min(held_years | {asked}) - 3}:
+                question = q.question.replace(years[0], str(moved))
+                out.append(replace(q, id=f"{q.id}-year{moved}", question=question, answers=(), type="unanswerable"))
+        if q.id not in rarest:
+            continue
+        ring = answerable[index + 1 :] + answerable[:index]
+        for same in (True, False):
+            donor = next((o for o in ring if (o.corpus == q.corpus) == same and o.id in rarest and rarest[o.id] not in q.question), None)
+            if donor is not None:
+                swapped = q.question.replace(rarest[q.id], rarest[donor.id], 1)
+                out.append(replace(q, id=f"{q.id}-swap{int(same)}", question=swapped, answers=(), type="unanswerable"))
+    return out
+
+
+def cmrc_examples(items: Iterable[CmrcItem], reader: Reader, progress: bool = True) -> list[Example]:
+    """Read every CMRC question against its own passage."""
+    out: list[Example] = []
+    for item in tqdm(list(items), desc="read cmrc", unit="q", disable=not progress or None):
+        document = Document(page_content=item.context, metadata={"kind": "text", "span_start": 0})
+        reading = reader.read(item.question, [document])[:1]
+        out.append(Example(item.question, True, [list(item.answers)], reading, [document], passage=True))
+    return out
+
+
+def fit_logistic(rows: list[dict[str, float]], labels: list[int], c: float, balanced: bool) -> LinearModel:
+    """A logistic regression over named features (scikit-learn), returned as named weights."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer(sparse=True)
+    matrix = vectorizer.fit_transform(rows)
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
+    model.fit(matrix, labels)
+    names = vectorizer.get_feature_names_out()
+    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0]) if abs(w) > 1e-6}
+    return LinearModel(weights, round(float(model.intercept_[0]), 5))
+
+
+def span_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]], list[int], int]:
+    """Feature rows and labels of every span of every answerable part that has a gold span among its candidates."""
+    rows: list[dict[str, float]] = []
+    labels: list[int] = []
+    used = 0
+    for example in examples:
+        if not example.answerable:
+            continue
+        for reading, golds in zip(example.readings, example.golds):
+            if reading.asked.kind == "yesno" or not golds:
+                continue
+            marks = [is_gold(s, golds) for s in reading.ranked]
+            if not any(marks):
+                continue
+            used += 1
+            rows.extend(s.features for s in reading.ranked)
+            labels.extend(int(m) for m in marks)
+    return rows, labels, used
+
+
+def refit(examples: list[Example], reader: Reader) -> None:
+    """Re-read every example with the reader's current model (the evidence features depend on it)."""
+    for example in examples:
+        if example.passage:
+            example.readings = reader.read(example.question, example.documents)[:1]
+        else:
+            example.readings = reader.read(example.question, example.documents, example.years)
+
+
+def answerable_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]], list[int]]:
+    """Evidence features of each question's first part, labelled by whether the question is answerable."""
+    rows, labels = [], []
+    for example in examples:
+        if example.readings:
+            rows.append(example.readings[0].evidence)
+            labels.append(int(example.answerable))
+    return rows, labels
+
+
+def choose_answer_threshold(examples: Sequence[Example], model: LinearModel) -> float:
+    """The highest threshold keeping false refusals of answerable dev questions under MAX_FALSE_REFUSAL."""
+    scores = sorted(model.probability(e.readings[0].evidence) for e in examples if e.answerable and e.readings)
+    if not scores:
+        return 0.5
+    allowed = int(MAX_FALSE_REFUSAL * len(scores))
+    return max(0.0, scores[allowed] - 1e-6)
+
+
+def choose_span_threshold(examples: Sequence[Example], model: ReaderModel) -> float:
+    """The span threshold with the best dev utility: a right short answer +1, a wrong one −0.5,
+    a quoted clause that holds the answer +0.7 (below the threshold the clause is quoted instead)."""
+    best, best_utility = 0.0, float("-inf")
+    for threshold in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+        utility = 0.0
+        for e in examples:
+            if not (e.answerable and e.readings and e.readings[0].ranked) or e.readings[0].asked.kind == "yesno":
+                continue
+            top = e.readings[0].ranked[0]
+            if model.span.probability(top.features) >= threshold:
+                utility += 1.0 if exact_match(top.text, e.golds[0]) else -0.5
+            elif contains_answer(top.sentence.quote, e.golds[0]):
+                utility += 0.7
+        if utility > best_utility:
+            best, best_utility = threshold, utility
+    return best
+
+
+def train(
+    train_examples: list[Example], dev_examples: list[Example], c: float = 0.5, progress: bool = True
+) -> tuple[ReaderModel, dict[str, float]]:
+    """Fit the span model, then the answerable model, then pick both thresholds on dev."""
+    rows, labels, used = span_rows(train_examples)
+    if not rows or len(set(labels)) < 2:
+        raise ValueError("no training span matches a gold answer: check the training data")
+    span = fit_logistic(rows, labels, c, balanced=False)
+    reader = Reader(ReaderModel(span=span, answerable=LinearModel({})))
+    refit(train_examples, reader)
+    refit(dev_examples, reader)
+    yearbook = [e for e in train_examples if not e.passage]
+    ev_rows, ev_labels = answerable_rows(yearbook)
+    answerable = fit_logistic(ev_rows, ev_labels, 1.0, balanced=True) if len(set(ev_labels)) == 2 else LinearModel({})
+    model = ReaderModel(span=span, answerable=answerable)
+    threshold = choose_answer_threshold(dev_examples, answerable)
+    span_threshold = choose_span_threshold(dev_examples, model)
+    stats = {"span_rows": len(rows), "span_questions": used, "answerable_rows": len(ev_rows)}
+    meta = {"trained": date.today().isoformat(), "attribution": ATTRIBUTION, **stats}
+    return ReaderModel(span, answerable, threshold, span_threshold, meta), stats
+
+
+__all__ = ["Example", "cmrc_examples", "train", "untrained_model", "yearbook_examples"]

@@ -1,0 +1,240 @@
+"""Candidate answers: the sentences and table rows of retrieved chunks, and every typed span in them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from rag.reader.lexicon import Lexicon
+from rag.reader.quotes import is_table_row, quotes
+from rag.text import _jieba, fold
+
+NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:[,，]\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?:\.\d+)?")
+_DAY = r"\d{1,2}日(?:[—\-~至到]\d{1,2}日)?|\d{1,2}[—\-~至到]\d{1,2}日"
+DATE = re.compile(
+    rf"\d{{4}}[—\-~至到]\d{{4}}年|(?:\d{{4}}年)?(?:\d{{1,2}}月(?:[—\-~至到]\d{{1,2}}月)?)?(?:{_DAY})?(?:上旬|中旬|下旬|初|底|末)?"
+)
+QUOTED = re.compile(r"《[^《》]{1,40}》|「[^「」]{1,40}」|“[^“”]{1,40}”|\"[^\"]{1,40}\"")
+NAME_AFTER_ROLE = re.compile(r"(?<=[:：\s])[\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){1,3}(?=$|[\s(（,，;；。、])")
+CLAUSE_MARKS = frozenset("，,。；;：:！!？?（）()—…|\t ")
+LIST_ITEM_BREAK = re.compile(r"[，,。；;：:（）()！？!?\s|]")
+LIST_END_WORDS = ("等", "和", "及", "共", "分别", "于", "在", "已", "均", "都", "的", "为", "是", "被", "先后", "相继", "入选", "获")
+OPENING = frozenset("“《「\"(（")
+CLOSING = frozenset("”》」\")）")
+MAX_WORDS = 7  # words in a plain span
+SPAN_KINDS: tuple[str, ...] = ("number", "date", "quote", "list", "person", "org", "place", "span", "cell")
+
+
+@dataclass
+class Sentence:
+    """A sentence or table row of a retrieved chunk: what a citation quotes."""
+
+    document: Document
+    quote: str  # original text, as cited
+    start: int | None  # offset in the entry's text (None for a table row)
+    rank: int  # the chunk's retrieval rank
+    previous: str = ""
+    folded: str = ""  # fold(quote): same length, matched against
+    context: str = ""  # folded entry title (or caption and header) + previous sentence
+    tokens: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, end, word, part of speech)
+
+    @property
+    def is_row(self) -> bool:
+        """Whether this is a table row."""
+        return is_table_row(self.document)
+
+    @property
+    def header(self) -> list[str]:
+        """The table header cells (empty for text)."""
+        text = str(self.document.metadata.get("table_header", ""))
+        return [c.strip() for c in text.split(" | ")] if text else []
+
+
+@dataclass
+class Span:
+    """A typed piece of a sentence that may be the short answer."""
+
+    sentence: Sentence
+    start: int
+    end: int
+    kind: str
+    unit: str = ""
+    column: str = ""  # table header of the cell it sits in
+    items: int = 0  # list items
+    first: int = -1  # index of its first token (-1: not word-aligned)
+    last: int = -1
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The span as written in the yearbook."""
+        return self.sentence.quote[self.start : self.end]
+
+
+def sentences(documents: list[Document]) -> list[Sentence]:
+    """Every quotable sentence and table row of the chunks, best chunk first."""
+    found: list[Sentence] = []
+    for rank, document in enumerate(documents):
+        meta = document.metadata
+        title = f"{meta.get('yearbook', '')} {meta.get('section', '')} {meta.get('table') or meta.get('entry') or ''}"
+        header = str(meta.get("table_header", "")) if is_table_row(document) else ""
+        previous = ""
+        for quote, start in quotes(document):
+            if len(quote.strip()) < 2:
+                continue
+            found.append(
+                Sentence(document, quote, start, rank, previous, fold(quote), fold(f"{title} {header} {previous}"))
+            )
+            previous = quote
+    return found
+
+
+def tokenize(sentence: Sentence) -> list[tuple[int, int, str, str]]:
+    """The sentence's words with offsets and parts of speech (computed once)."""
+    if not sentence.tokens:
+        import jieba.posseg
+
+        _jieba()
+        position = 0
+        for pair in jieba.posseg.lcut(sentence.folded):
+            sentence.tokens.append((position, position + len(pair.word), pair.word, pair.flag))
+            position += len(pair.word)
+    return sentence.tokens
+
+
+def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
+    """All typed spans of a sentence (overlapping; the scorer chooses)."""
+    text = sentence.folded
+    out: dict[tuple[int, int], Span] = {}
+    columns = _columns(sentence)
+
+    def add(start: int, end: int, kind: str, **extra: object) -> None:
+        while start < end and text[start] in " 　|":
+            start += 1
+        while end > start and text[end - 1] in " 　|":
+            end -= 1
+        if end > start and (start, end) not in out:
+            column = next((c for s, e, c in columns if s <= start and end <= e), "")
+            out[(start, end)] = Span(sentence, start, end, kind, column=column, **extra)  # type: ignore[arg-type]
+
+    for s, e, _ in columns:
+        add(s, e, "cell")
+    dates = [m for m in DATE.finditer(text) if m.group() and re.search(r"\d", m.group()) and re.search(r"[年月日]", m.group())]
+    for m in dates:
+        add(m.start(), m.end(), "date")
+    date_chars = {i for m in dates for i in range(m.start(), m.end())}
+    row_unit = _row_unit(columns, text, lexicon)
+    for m in NUMBER.finditer(text):
+        if m.start() in date_chars:
+            continue
+        end, unit = _unit_after(text, m.end(), lexicon)
+        if not unit and columns:
+            unit = row_unit or _header_unit(next((c for s, e, c in columns if s <= m.start() < e), ""), lexicon)
+        add(m.start(), end, "number", unit=unit)
+        if end != m.end():
+            add(m.start(), m.end(), "number")
+    for m in QUOTED.finditer(text):
+        add(m.start(), m.end(), "quote")
+        add(m.start() + 1, m.end() - 1, "quote")
+    for m in NAME_AFTER_ROLE.finditer(text):
+        add(m.start(), m.end(), "person")
+    _lists(text, add)
+    _word_spans(sentence, lexicon, add)
+    return list(out.values())
+
+
+def _columns(sentence: Sentence) -> list[tuple[int, int, str]]:
+    if not sentence.is_row:
+        return []
+    header = sentence.header
+    found: list[tuple[int, int, str]] = []
+    position = 0
+    for index, cell in enumerate(sentence.folded.split(" | ")):
+        found.append((position, position + len(cell), header[index] if index < len(header) else ""))
+        position += len(cell) + 3
+    return found
+
+
+def _row_unit(columns: list[tuple[int, int, str]], text: str, lexicon: Lexicon) -> str:
+    """The unit a table row states in its own 「单位」 column."""
+    for start, end, column in columns:
+        cell = text[start:end].strip()
+        if "单位" in column and cell in lexicon.unit_kind:
+            return cell
+    return ""
+
+
+def _header_unit(column: str, lexicon: Lexicon) -> str:
+    """The unit a column header gives in brackets: 「金额(万元)」 → 万元, 「增长(%)」 → %."""
+    found = re.search(r"[(（]([^()（）]{1,4})[)）]", column)
+    return found.group(1) if found and found.group(1) in lexicon.unit_kind else ""
+
+
+def _unit_after(text: str, at: int, lexicon: Lexicon) -> tuple[int, str]:
+    rest = text[at : at + 9]
+    lead = ""
+    if rest[:1] in ("余", "多"):
+        lead, rest = rest[:1], rest[1:]
+    if rest[:1] in ("万", "亿") and not any(rest.startswith(u) for u in lexicon.units):
+        lead, rest = lead + rest[:1], rest[1:]
+    for unit in lexicon.units:
+        if rest.startswith(unit):
+            return at + len(lead) + len(unit), unit
+    return at + len(lead), lead.lstrip("余多")
+
+
+def _word_spans(sentence: Sentence, lexicon: Lexicon, add: Callable[..., None]) -> None:
+    """Every run of up to MAX_WORDS words inside a clause, typed by its last word."""
+    tokens = tokenize(sentence)
+    n = len(tokens)
+    for i in range(n):
+        word = tokens[i][2]
+        if word in CLAUSE_MARKS or (tokens[i][3] == "x" and word not in OPENING) or word in "、的了和与及":
+            continue
+        for j in range(i, min(n, i + MAX_WORDS)):
+            last = tokens[j][2]
+            if last in CLAUSE_MARKS:
+                break
+            if (tokens[j][3] == "x" and last not in CLOSING) or last in "、的了和与及在于":
+                continue
+            words = tokens[i : j + 1]
+            items = sum(w[2] == "、" for w in words) + 1
+            kind = _kind(words, lexicon)
+            add(tokens[i][0], tokens[j][1], kind, first=i, last=j, items=items if items > 1 else 0)
+
+
+def _kind(words: list[tuple[int, int, str, str]], lexicon: Lexicon) -> str:
+    text = "".join(w[2] for w in words)
+    if len(words) == 1 and words[0][3].startswith("nr"):
+        return "person"
+    if len(text) >= 3 and text.endswith(lexicon.org_suffixes):
+        return "org"
+    if words[-1][3] == "ns" or (len(text) >= 2 and text.endswith(lexicon.place_suffixes)):
+        return "place"
+    return "span"
+
+
+def _lists(text: str, add: Callable[..., None]) -> None:
+    for m in re.finditer(r"[^、]+(?:、[^、]+)+", text):
+        items = m.group().split("、")
+        first, last = items[0], items[-1]
+        head_cut = max((i for i, ch in enumerate(first) if LIST_ITEM_BREAK.match(ch)), default=-1) + 1
+        tail_cut = next((i for i, ch in enumerate(last) if LIST_ITEM_BREAK.match(ch)), len(last))
+        last_start = m.end() - len(last)
+        ends = {last_start + tail_cut}
+        for word in LIST_END_WORDS:
+            at = text.find(word, last_start + 1, last_start + tail_cut)
+            if at > last_start:
+                ends.add(at)
+        typical = sorted(len(x) for x in items[1:-1]) or [min(len(last), tail_cut)]
+        width = typical[len(typical) // 2]
+        first_start = m.start() + head_cut
+        starts = {first_start} | {max(first_start, m.start() + len(first) - w) for w in (width - 1, width, width + 1, width + 2) if w > 0}
+        for s in starts:
+            for e in ends:
+                if e > s:
+                    add(s, e, "list", items=len(items))

@@ -1,0 +1,254 @@
+"""Features of a (question, candidate span) pair and of a question's evidence as a whole, by name."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.reader.candidates import NUMBER, Sentence, Span, tokenize
+from rag.reader.lexicon import Lexicon
+from rag.reader.question import Asked
+from rag.text import years_in
+
+WINDOW = 10  # characters either side of a span read as its context
+COLUMN_KINDS = {  # table header words → the kind of answer the column holds
+    "date": ("日期", "时间", "年份", "月份"),
+    "person": ("姓名", "人物", "嘉宾", "来宾", "客人", "领导", "负责人", "代表", "外宾"),
+    "place": ("国家", "地区", "国别", "城市", "地点", "来源"),
+    "org": ("单位", "机构", "企业", "公司", "名称", "学校"),
+    "number": ("数量", "人数", "金额", "总额", "比例", "增长", "万元", "亿元", "%", "数值", "指标值"),
+    "what": ("活动", "内容", "项目", "事项", "名称", "类别", "职务", "指标"),
+}
+_CJK_BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+_CLAUSE = re.compile(r"[^，,。；;：:！!？?|]+")
+
+
+@dataclass
+class SentenceMatch:
+    """Where the question's terms occur in one sentence, and how much of the question it holds."""
+
+    hits: list[tuple[int, int, int]]  # (start, end, term index) of term occurrences in the sentence
+    clauses: list[tuple[int, int, frozenset[int]]]  # clause bounds and the terms each holds
+    cov: float  # share of term weight found in the sentence or its context
+    cov_sentence: float  # … in the sentence alone
+    bigrams: float  # share of the question's character bigrams in sentence + context
+    year_conflict: float
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the CJK runs of a text."""
+    return set(_CJK_BIGRAM.findall(text))
+
+
+def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
+    """Locate the question's terms (and their synonyms) in a sentence."""
+    text, context = sentence.folded, sentence.context
+    hits: list[tuple[int, int, int]] = []
+    in_sentence = in_context = 0.0
+    for index, term in enumerate(asked.terms):
+        found = False
+        for variant in term.variants:
+            for m in re.finditer(re.escape(variant), text):
+                hits.append((m.start(), m.end(), index))
+                found = True
+        if found:
+            in_sentence += term.weight
+            in_context += term.weight
+        elif any(v in context for v in term.variants):
+            in_context += term.weight
+        else:  # partial credit for a long word whose pieces are there (「吸收党员」 ~ 「发展党员」)
+            grams = bigrams(term.text)
+            if len(grams) >= 2:
+                in_context += 0.5 * term.weight * len(grams & bigrams(text + context)) / len(grams)
+    clauses = [
+        (m.start(), m.end(), frozenset(i for s, e, i in hits if m.start() <= s and e <= m.end()))
+        for m in _CLAUSE.finditer(text)
+    ]
+    question_grams = bigrams(asked.text.replace(asked.cue, " ")) if asked.cue else bigrams(asked.text)
+    years = set(years_in(text + context)) | {int(sentence.document.metadata.get("year", 0) or 0)}
+    return SentenceMatch(
+        hits=hits,
+        clauses=clauses,
+        cov=in_context / asked.weight,
+        cov_sentence=in_sentence / asked.weight,
+        bigrams=len(question_grams & bigrams(text + context)) / len(question_grams) if question_grams else 0.0,
+        year_conflict=float(bool(asked.years) and not set(asked.years) & years),
+    )
+
+
+def sentence_features(match: SentenceMatch, sentence: Sentence, best_cov: float) -> dict[str, float]:
+    """Features shared by every span of a sentence."""
+    return {
+        "s_cov": match.cov,
+        "s_cov_sentence": match.cov_sentence,
+        "s_bigrams": match.bigrams,
+        "s_gap_to_best": match.cov - best_cov,
+        "s_rank": 1.0 / (1 + sentence.rank),
+        "s_is_row": float(sentence.is_row),
+        "s_year_conflict": match.year_conflict,
+    }
+
+
+def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexicon) -> dict[str, float]:
+    """Features of one candidate span in its sentence."""
+    text = span.sentence.folded
+    piece = text[span.start : span.end]
+    terms = asked.terms
+    f: dict[str, float] = {f"k:{asked.kind}*{span.kind}": 1.0, f"c:{span.kind}": 1.0}
+    if "、" in piece:  # several items: what 哪些 asks for, rarely anything else
+        f[f"multi:{asked.kind}"] = 1.0
+    if asked.unit or span.unit:
+        same = bool(asked.unit and span.unit and lexicon.family(asked.unit) == lexicon.family(span.unit))
+        f["u_same"] = float(same)
+        f["u_differs"] = float(bool(asked.unit and span.unit) and not same)
+        f["u_missing"] = float(bool(asked.unit) and not span.unit)
+    question_chars = set(asked.text)
+    f["c_in_question"] = sum(ch in question_chars for ch in piece) / max(len(piece), 1)
+    f["c_whole_in_question"] = float(len(piece) >= 2 and piece in asked.text)
+    f["c_len"] = math.log1p(len(piece)) / 3
+    f["c_len1"] = float(len(piece) == 1)
+    f["c_share_of_sentence"] = len(piece) / max(len(text), 1)
+    if asked.head:
+        if span.kind == "number":
+            around = text[max(0, span.start - 12) : span.end + 12]
+            f["h_near_figure"] = float(asked.head in around)
+        else:
+            f["h_end"] = float(piece.endswith(asked.head))
+            f["h_in"] = float(asked.head in piece)
+            f["h_follows"] = float(text[span.end : span.end + len(asked.head) + 2].find(asked.head) >= 0)
+    _context_features(f, asked, span, match)
+    _clause_features(f, asked, span, match)
+    _word_features(f, span)
+    left = text[max(0, span.start - WINDOW) : span.start]
+    right = text[span.end : span.end + WINDOW]
+    if span.kind == "number":
+        before = text[max(0, span.start - 4) : span.start]
+        change = any(w in before for w in lexicon.change_words)
+        f["n_change_asked"] = float(change and asked.asks_change)
+        f["n_change_unasked"] = float(change and not asked.asks_change)
+        f["n_level_asked_change"] = float(asked.asks_change and not change)
+        f["n_after_start"] = float(any(before.endswith(w) for w in lexicon.movement_start))
+        f["n_after_end"] = float(any(before.endswith(w) for w in lexicon.movement_end))
+        others = [m for m in NUMBER.finditer(text) if m.start() != span.start]
+        f["n_others"] = min(len(others), 5) / 5
+        f["n_first"] = float(all(m.start() > span.start for m in others))
+        f["n_percent"] = float(span.unit in ("%", "‰", "个百分点"))
+        f["n_after_qizhong"] = float("其中" in text[max(0, span.start - 12) : span.start])
+    if span.column:
+        column = span.column
+        f["cell_column_in_question"] = float(len(column) >= 2 and column in asked.text)
+        f["cell_column_fits"] = float(any(w in column for w in COLUMN_KINDS.get(asked.kind, ())))
+        f["cell_whole"] = float(span.kind == "cell")
+    if span.kind == "list":
+        f["l_items"] = math.log(max(span.items, 1)) / 2
+    f["before_deng"] = float(right.startswith("等"))
+    f["after_colon"] = float(left.endswith((":", "：")))
+    f["at_clause_start"] = float(not left or left[-1] in "，,。；;：: |")
+    f["at_clause_end"] = float(not right or right[0] in "，,。；;：:、 (|")
+    f["namelike"] = float(span.kind == "person" and 2 <= len(piece.replace(" ", "")) <= 4)
+    return f
+
+
+RELATIVE = ("ctx_left", "ctx_left_cue", "ctx_right_cue", "clause_unique", "clause_cue", "dist", "s_cov", "h_near_figure")
+
+
+def add_relative_features(spans: Sequence[Span]) -> None:
+    """Each key feature minus its best value among the question's spans of the same kind (a ranking signal)."""
+    best: dict[tuple[str, str], float] = {}
+    for span in spans:
+        for name in RELATIVE:
+            key = (span.kind, name)
+            best[key] = max(best.get(key, float("-inf")), span.features.get(name, 0.0))
+    for span in spans:
+        for name in RELATIVE:
+            span.features[f"rel:{name}"] = span.features.get(name, 0.0) - best[(span.kind, name)]
+
+
+def _context_features(f: dict[str, float], asked: Asked, span: Span, match: SentenceMatch) -> None:
+    """How much of the question (and of its words beside the cue) stands right before or after the span."""
+    terms = asked.terms
+    total_near = sum(t.near_cue * t.weight for t in terms) or 1.0
+    left = right = left_near = right_near = 0.0
+    distance = 99
+    for start, end, index in match.hits:
+        term = terms[index]
+        if end <= span.start:
+            gap = span.start - end
+            if gap < WINDOW:
+                left += term.weight / asked.weight
+                left_near += term.near_cue * term.weight / total_near
+            distance = min(distance, gap)
+        elif start >= span.end:
+            gap = start - span.end
+            if gap < WINDOW:
+                right += term.weight / asked.weight
+                right_near += term.near_cue * term.weight / total_near
+            distance = min(distance, gap)
+        else:
+            f["c_overlaps_term"] = 1.0
+    f["ctx_left"] = left
+    f["ctx_right"] = right
+    f["ctx_left_cue"] = left_near
+    f["ctx_right_cue"] = right_near
+    f["dist"] = 1.0 / (1 + distance)
+    f["adjacent"] = float(distance <= 1)
+
+
+def _clause_features(f: dict[str, float], asked: Asked, span: Span, match: SentenceMatch) -> None:
+    """The question's share held by the span's own clause, and by that clause alone in the sentence."""
+    own = next((c for c in match.clauses if c[0] <= span.start < c[1]), None)
+    if own is None:
+        return
+    others = frozenset().union(*(c[2] for c in match.clauses if c is not own))
+    weight = lambda ids: sum(asked.terms[i].weight for i in ids) / asked.weight  # noqa: E731
+    near = lambda ids: sum(asked.terms[i].near_cue * asked.terms[i].weight for i in ids) / asked.weight  # noqa: E731
+    f["clause_cov"] = weight(own[2])
+    f["clause_unique"] = weight(own[2] - others)
+    f["clause_cue"] = near(own[2])
+    f["clause_count"] = min(len(match.clauses), 6) / 6
+
+
+def _word_features(f: dict[str, float], span: Span) -> None:
+    """Parts of speech at and around the span's edges (learned from data, noisy tags included)."""
+    if span.first < 0:
+        return
+    tokens = tokenize(span.sentence)
+    f[f"pf:{tokens[span.first][3][:2]}"] = 1.0
+    f[f"pl:{tokens[span.last][3][:2]}"] = 1.0
+    f[f"pp:{tokens[span.first - 1][3][:2] if span.first > 0 else '^'}"] = 1.0
+    f[f"pn:{tokens[span.last + 1][3][:2] if span.last + 1 < len(tokens) else '$'}"] = 1.0
+    f["words"] = min(span.last - span.first + 1, 7) / 7
+
+
+def evidence_features(
+    asked: Asked, ranked: Sequence[Span], matches: Sequence[SentenceMatch], probability: float, year_unheld: bool
+) -> dict[str, float]:
+    """Question-level features for the refusal model: how well the best answer and all the evidence fit."""
+    best = ranked[0] if ranked else None
+    second = ranked[1].score if len(ranked) > 1 else (best.score - 5.0 if best else 0.0)
+    widest = max(matches, key=lambda m: m.cov, default=None)
+    own_text = best.sentence.folded + best.sentence.context if best else ""
+    found = 0.0
+    missing_max = 0.0
+    for term in asked.terms:
+        if any(v in own_text for v in term.variants):
+            found += term.weight
+        else:
+            missing_max = max(missing_max, term.weight)
+    own = best.features if best else {}
+    return {
+        "e_probability": probability,
+        "e_margin": min((best.score - second) if best else 0.0, 5.0) / 5,
+        "e_cov_widest": widest.cov if widest else 0.0,
+        "e_cov_own": found / asked.weight,
+        "e_cov_own_sentence": own.get("s_cov_sentence", 0.0),
+        "e_bigrams_own": own.get("s_bigrams", 0.0),
+        "e_clause_cov": own.get("clause_cov", 0.0),
+        "e_missing_max": missing_max,
+        "e_year_conflict": own.get("s_year_conflict", 0.0),
+        "e_year_unheld": float(year_unheld),
+        "e_kind_number": float(asked.kind == "number"),
+        "e_kind_yesno": float(asked.kind == "yesno"),
+    }

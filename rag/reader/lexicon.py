@@ -1,0 +1,70 @@
+"""The reader's lexicon: question cue words, units and their families, change and movement words, synonyms."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rag.errors import ConfigError
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
+ANSWER_KINDS: tuple[str, ...] = ("number", "date", "person", "org", "place", "list", "yesno", "what")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Lookup tables built from ``lexicon.toml``."""
+
+    cues: tuple[tuple[str, str], ...]  # (cue, kind), longest cue first
+    units: tuple[str, ...]  # longest first
+    unit_kind: dict[str, str]  # unit → count / money / measure / ratio
+    unit_family: dict[str, str]  # unit → family (people, visits, …)
+    change_words: tuple[str, ...]
+    movement_start: tuple[str, ...]
+    movement_end: tuple[str, ...]
+    synonyms: dict[str, frozenset[str]]  # word → its family, itself included
+    org_suffixes: tuple[str, ...]
+    place_suffixes: tuple[str, ...]
+
+    def family(self, unit: str) -> str:
+        """The family of a unit (the unit itself when it has none)."""
+        return self.unit_family.get(unit, unit)
+
+    def variants(self, word: str) -> frozenset[str]:
+        """The word and the words the lexicon says mean the same."""
+        return self.synonyms.get(word, frozenset((word,)))
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Read and index a reader lexicon file.
+
+    Raises:
+        ConfigError: the file is missing or malformed.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        cues = sorted(((c, k) for k in ANSWER_KINDS for c in raw["cues"].get(k, [])), key=lambda x: -len(x[0]))
+        unit_kind = {u: kind for kind, units in raw["units"].items() for u in units}
+        families = {u: fam for fam, units in raw["unit_families"].items() for u in units}
+        synonyms: dict[str, frozenset[str]] = {}
+        for group in raw["synonyms"]["groups"]:
+            members = frozenset(group)
+            for word in group:
+                synonyms[word] = synonyms.get(word, frozenset()) | members
+        return Lexicon(
+            cues=tuple(cues),
+            units=tuple(sorted(unit_kind, key=len, reverse=True)),
+            unit_kind=unit_kind,
+            unit_family=families,
+            change_words=tuple(raw["change"]["words"]),
+            movement_start=tuple(raw["movement"]["start"]),
+            movement_end=tuple(raw["movement"]["end"]),
+            synonyms=synonyms,
+            org_suffixes=tuple(sorted(raw["names"]["org_suffixes"], key=len, reverse=True)),
+            place_suffixes=tuple(sorted(raw["names"]["place_suffixes"], key=len, reverse=True)),
+        )
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"reader lexicon {path}: {exc}") from exc

@@ -1,0 +1,81 @@
+"""The reader's learned weights: two logistic models (span, answerable) and thresholds, in one JSON file."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+MODEL_PATH = Path(__file__).with_name("reader_model.json")
+MODEL_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A logistic model over named features (missing features are 0)."""
+
+    weights: dict[str, float]
+    bias: float = 0.0
+
+    def logit(self, features: dict[str, float]) -> float:
+        """The weighted sum."""
+        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+    def probability(self, features: dict[str, float]) -> float:
+        """The logistic of :meth:`logit`."""
+        z = max(-30.0, min(30.0, self.logit(features)))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"bias": self.bias, "weights": dict(sorted(self.weights.items()))}
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    """Everything the reader learned: the span scorer, the answerable scorer and the tier thresholds."""
+
+    span: LinearModel
+    answerable: LinearModel
+    answer_threshold: float = 0.5  # P(answerable) under this → refusal
+    span_threshold: float = 0.3  # P(span) under this → the sentence is quoted instead of a short answer
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        """Write the model as JSON."""
+        payload = {
+            "format": MODEL_FORMAT,
+            "meta": self.meta,
+            "answer_threshold": self.answer_threshold,
+            "span_threshold": self.span_threshold,
+            "span": self.span.to_json(),
+            "answerable": self.answerable.to_json(),
+        }
+        path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> ReaderModel:
+    """Read a reader model file.
+
+    Raises:
+        ConfigError: the file is missing, unreadable or of another format.
+    """
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("format") != MODEL_FORMAT:
+            raise ConfigError(f"reader model {path}: format {raw.get('format')!r}, expected {MODEL_FORMAT}; rebuild it with `yearbook eval train`")
+        return ReaderModel(
+            span=LinearModel(dict(raw["span"]["weights"]), float(raw["span"]["bias"])),
+            answerable=LinearModel(dict(raw["answerable"]["weights"]), float(raw["answerable"]["bias"])),
+            answer_threshold=float(raw["answer_threshold"]),
+            span_threshold=float(raw["span_threshold"]),
+            meta=dict(raw.get("meta", {})),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"reader model {path}: {exc}; rebuild it with `yearbook eval train`") from exc

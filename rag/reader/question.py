@@ -1,0 +1,163 @@
+"""What a question asks: the kind of answer, the unit, a change or a level, its years and its weighted terms."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rag.reader.lexicon import Lexicon, load_lexicon
+from rag.text import STOPWORDS, _jieba, normalise_question, years_in
+
+_BEFORE_CUE = re.compile(r"(?<=[\u4e00-\u9fff])([有是为达共约])(?=多少|几|哪|什么|谁)")
+_PART_BREAK = re.compile(r"[？?；;]+")
+_CLAUSE_BREAK = re.compile(r"[，,]")
+_WORD = re.compile(r"[\u3400-\u9fffa-z0-9]")
+_FILLER = frozenset("请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日".split())
+
+
+@dataclass(frozen=True)
+class Term:
+    """A content word of the question, its weight (IDF) and the words that count as it."""
+
+    text: str
+    weight: float
+    variants: frozenset[str]
+    near_cue: float = 0.5  # 1 right beside the cue word (「党组织有多少个」), falling with distance
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The analysed question."""
+
+    text: str  # normalised
+    kind: str  # one of lexicon.ANSWER_KINDS
+    cue: str
+    unit: str  # the unit asked for (多少人 → 人), "" when none
+    asks_change: bool
+    years: tuple[int, ...]
+    terms: tuple[Term, ...] = field(default_factory=tuple)
+    head: str = ""  # the noun the cue asks about: 哪个社工委 → 社工委, 多少个五星级党组织 → 五星级党组织
+
+    @property
+    def weight(self) -> float:
+        """The sum of the term weights."""
+        return sum(t.weight for t in self.terms) or 1.0
+
+
+@lru_cache(maxsize=1)
+def _idf_table() -> tuple[dict[str, int], float]:
+    jieba = _jieba()
+    dt = jieba.dt  # type: ignore[attr-defined]
+    dt.check_initialized()
+    return dt.FREQ, float(dt.total)
+
+
+def idf(word: str) -> float:
+    """Inverse frequency of a word in jieba's bundled dictionary (rare and unknown words weigh most)."""
+    freq, total = _idf_table()
+    count = freq.get(word, 0)
+    return min(math.log(total / (count + 1.0)), 16.0) / 16.0 * (0.5 if word.isdigit() else 1.0)
+
+
+def _find_cue(text: str, lexicon: Lexicon) -> tuple[str, str, int]:
+    for cue, kind in lexicon.cues:
+        at = text.find(cue)
+        if at >= 0:
+            return cue, kind, at
+    return "", "what", -1
+
+
+def _asked_unit(text: str, cue: str, at: int, lexicon: Lexicon) -> str:
+    if at < 0:
+        return ""
+    after = text[at + len(cue):]
+    for unit in lexicon.units:
+        if after.startswith(unit) or after.startswith("万" + unit) or after.startswith("亿" + unit):
+            return unit
+    return ""
+
+
+def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
+    """Analyse one (sub-)question."""
+    lexicon = lexicon or load_lexicon()
+    text = normalise_question(question)
+    cue, kind, at = _find_cue(text, lexicon)
+    unit = _asked_unit(text, cue, at, lexicon) if kind == "number" else ""
+    cue_chars = set(range(at, at + len(cue) + len(unit))) if at >= 0 else set()
+    terms: dict[str, Term] = {}
+    position = 0
+    split = _BEFORE_CUE.search(text)  # 「示范社有多少」: keep 「有」 off the noun before the cue
+    pieces = [text[: split.start()], text[split.start() :]] if split else [text]
+    words = [w for piece in pieces for w in _jieba().lcut(piece)]  # type: ignore[attr-defined]
+    for word in words:
+        start, end = position, position + len(word)
+        position = end
+        if not _WORD.search(word) or word in STOPWORDS or word in _FILLER or set(range(start, end)) & cue_chars:
+            continue
+        if at < 0:
+            near = 0.5
+        else:
+            gap = at - end if end <= at else start - (at + len(cue) + len(unit))
+            near = 1.0 / (1.0 + max(gap, 0) / 3.0)
+        known = terms.get(word)
+        if known is None or known.near_cue < near:
+            terms[word] = Term(word, idf(word), lexicon.variants(word), near)
+    head = _head(text, at + len(cue) + len(unit)) if at >= 0 else ""
+    if not head and len(cue) > 2 and cue[:2] in ("哪个", "什么", "哪家", "哪所", "哪座", "哪位", "哪项"):
+        head = cue[2:]
+    return Asked(
+        head=head,
+        text=text,
+        kind=kind,
+        cue=cue,
+        unit=unit,
+        asks_change=any(w in text for w in lexicon.change_words),
+        years=tuple(years_in(text)),
+        terms=tuple(terms.values()),
+    )
+
+
+_COUNTED = re.compile(r"^[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座]?")
+_HEAD_STOP = frozenset("vpcudrxyzeo")
+
+
+def _head(text: str, at: int) -> str:
+    """The words right after the cue (and its unit) up to the first verb or particle, at most 8 characters."""
+    import jieba.posseg
+
+    rest = _COUNTED.sub("", text[at:])
+    head = ""
+    for pair in jieba.posseg.lcut(rest):
+        if pair.flag[:1] in _HEAD_STOP or not _WORD.search(pair.word) or len(head) + len(pair.word) > 8:
+            break
+        head += pair.word
+    return head
+
+
+def split_parts(question: str) -> list[str]:
+    """Sub-questions of a question that asks several things (「…多少人？…哪天？」), else the question itself.
+
+    A question splits at 「？」/「；」, and at a comma when the clauses on both sides hold a cue word.
+    """
+    lexicon = load_lexicon()
+    pieces = [p.strip() for p in _PART_BREAK.split(question) if p.strip()]
+    parts: list[str] = []
+    for piece in pieces:
+        clauses = [c for c in _CLAUSE_BREAK.split(piece) if c.strip()]
+        cued = [any(cue in c for cue, _ in lexicon.cues) for c in clauses]
+        if len(clauses) > 1 and sum(cued) > 1:
+            current = ""
+            for clause, has_cue in zip(clauses, cued):
+                current = f"{current}，{clause}" if current else clause
+                if has_cue:
+                    parts.append(current)
+                    current = ""
+            if current:
+                parts[-1] = f"{parts[-1]}，{current}"
+        else:
+            parts.append(piece)
+    if len(parts) > 1:  # later parts inherit the subject words of the first (「A多少人，B多少家？」 stays as is)
+        return parts
+    return [question.strip()]

@@ -1,0 +1,176 @@
+"""The offline reader: score every candidate span with the learned model, then answer, quote or refuse."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_core.documents import Document
+
+from rag.answer.schema import REFUSAL_TEXT, Answer, Citation
+from rag.reader.candidates import Sentence, Span, sentences, spans
+from rag.reader.features import (
+    SentenceMatch,
+    add_relative_features,
+    evidence_features,
+    match_sentence,
+    sentence_features,
+    span_features,
+)
+from rag.reader.lexicon import Lexicon, load_lexicon
+from rag.reader.model import LinearModel, ReaderModel, load_model
+from rag.reader.question import Asked, analyse, split_parts
+from rag.reader.quotes import citation
+
+MAX_SENTENCES = 8  # sentences (by question coverage) whose spans are scored
+PART_SEPARATOR = "；"
+MISSING_PART = "（其余所问年鉴中无记载）"
+_CLAUSE_END = "，,。；;！!？?"
+_NEGATION = re.compile(r"未|没有|没|不|无|非|尚未")
+
+
+@dataclass
+class PartReading:
+    """One sub-question read against the evidence."""
+
+    asked: Asked
+    ranked: list[Span]
+    matches: list[SentenceMatch]
+    evidence: dict[str, float] = field(default_factory=dict)
+    span_probability: float = 0.0
+    answerable: float = 0.0
+
+
+def read_part(
+    asked: Asked, candidates: list[Sentence], model: ReaderModel, lexicon: Lexicon, years_held: set[int] | None = None
+) -> PartReading:
+    """Score every span of the sentences that hold most of the question, best first."""
+    matches = [match_sentence(asked, s) for s in candidates]
+    best_cov = max((m.cov for m in matches), default=0.0)
+    order = sorted(range(len(candidates)), key=lambda i: -(matches[i].cov + 0.02 / (1 + candidates[i].rank)))
+    scored: list[Span] = []
+    for i in order[:MAX_SENTENCES]:
+        shared = sentence_features(matches[i], candidates[i], best_cov)
+        for span in spans(candidates[i], lexicon):
+            span.features = {**shared, **span_features(asked, span, matches[i], lexicon)}
+            scored.append(span)
+    add_relative_features(scored)
+    for span in scored:
+        span.score = model.span.logit(span.features)
+    scored.sort(key=lambda s: -s.score)
+    reading = PartReading(asked, scored, [matches[i] for i in order[:MAX_SENTENCES]])
+    reading.span_probability = model.span.probability(scored[0].features) if scored else 0.0
+    unheld = bool(years_held and asked.years and not set(asked.years) & years_held)
+    reading.evidence = evidence_features(asked, scored, reading.matches, reading.span_probability, unheld)
+    reading.answerable = model.answerable.probability(reading.evidence) if scored else 0.0
+    return reading
+
+
+class Reader:
+    """Answers from retrieved chunks with the learned span and refusal models; no language model needed."""
+
+    def __init__(self, model: ReaderModel | None = None, lexicon: Lexicon | None = None) -> None:
+        self.model = model or load_model()
+        self.lexicon = lexicon or load_lexicon()
+
+    def read(self, question: str, documents: list[Document], years_held: set[int] | None = None) -> list[PartReading]:
+        """Every sub-question of ``question`` read against ``documents`` (best first)."""
+        candidates = sentences(documents)
+        return [read_part(analyse(p, self.lexicon), candidates, self.model, self.lexicon, years_held) for p in split_parts(question)]
+
+    def best_span(self, question: str, passage: str) -> str:
+        """The best span of one passage for a question, never refusing (reading comprehension)."""
+        document = Document(page_content=passage, metadata={"kind": "text", "span_start": 0})
+        reading = self.read(question, [document])[0]
+        return reading.ranked[0].text if reading.ranked else ""
+
+    def answer(self, question: str, documents: list[Document], years_held: set[int] | None = None) -> Answer:
+        """The answer to ``question`` from ``documents``: a short answer, a quoted clause, or a refusal."""
+        contexts = [dict(d.metadata, text=d.page_content) for d in documents]
+        readings = self.read(question, documents, years_held)
+        citations: list[Citation] = []
+        pieces: list[str] = []
+        shorts: list[str] = []
+        for reading in readings:
+            if not reading.ranked or reading.answerable < self.model.answer_threshold:
+                continue
+            short, chosen = self._short_answer(reading)
+            marks = "".join(f"【{self._cite(citations, s.sentence).n}】" for s in chosen)
+            clause = _clause(chosen[0])
+            if short is None:  # sure of the sentence, not of the span: quote the clause
+                pieces.append(f"{clause}{marks}")
+                shorts.append(clause)
+            else:
+                pieces.append(f"{short}。{clause}{marks}" if clause != short else f"{short}{marks}")
+                shorts.append(short)
+        if not pieces:
+            return Answer(question=question, text=_refusal_text(documents), refused=True, contexts=contexts)
+        text = PART_SEPARATOR.join(pieces) + (MISSING_PART if len(pieces) < len(readings) else "")
+        return Answer(question=question, text=text, short_answer=PART_SEPARATOR.join(shorts), citations=citations, contexts=contexts)
+
+    def _short_answer(self, reading: PartReading) -> tuple[str | None, list[Span]]:
+        best = reading.ranked[0]
+        if reading.asked.kind == "yesno":
+            return _yes_or_no(reading.asked, best.sentence.folded), [best]
+        if reading.span_probability < self.model.span_threshold:
+            return None, [best]
+        chosen = [best]
+        if "分别" in reading.asked.text or "各" in reading.asked.cue:
+            floor = self.model.span.probability(best.features) * 0.5
+            for other in reading.ranked[1:40]:
+                if other.kind == best.kind and not _overlaps(other, best) and self.model.span.probability(other.features) >= floor:
+                    chosen.append(other)
+                    break
+        return "、".join(s.text.strip() for s in chosen), chosen
+
+    @staticmethod
+    def _cite(citations: list[Citation], sentence: Sentence) -> Citation:
+        for existing in citations:
+            if existing.quote == sentence.quote and existing.chunk_id == str(sentence.document.metadata.get("chunk_id") or sentence.document.id or ""):
+                return existing
+        made = citation(len(citations) + 1, sentence.document, sentence.quote, sentence.start)
+        citations.append(made)
+        return made
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.sentence is b.sentence and a.start < b.end and b.start < a.end
+
+
+def _clause(span: Span) -> str:
+    """The clause of the sentence that holds the span (the whole row for a table cell)."""
+    quote = span.sentence.quote
+    if span.kind == "cell":
+        return quote
+    start = max((quote.rfind(ch, 0, span.start) for ch in _CLAUSE_END), default=-1) + 1
+    ends = [i for ch in _CLAUSE_END if (i := quote.find(ch, span.end)) >= 0]
+    end = min(ends) if ends else len(quote)
+    clause = quote[start:end].strip()
+    return clause if len(clause) >= 6 else quote.rstrip("。；;，,")
+
+
+def _yes_or_no(asked: Asked, sentence: str) -> str:
+    """是 when the deciding sentence states what the question claims, else 否."""
+    claim = asked.text
+    numbers_claimed = set(re.findall(r"\d+(?:\.\d+)?", claim)) - {str(y) for y in asked.years}
+    numbers_stated = set(re.findall(r"\d+(?:\.\d+)?", sentence.replace(",", "")))
+    if numbers_claimed - numbers_stated:
+        return "否"
+    negated_claim = bool(_NEGATION.search(re.sub(r"是否|有没有|是不是|能否|可否|有无|会不会", "", claim)))
+    negated_sentence = bool(_NEGATION.search(sentence))
+    return "否" if negated_claim != negated_sentence else "是"
+
+
+def _refusal_text(documents: list[Document]) -> str:
+    names: list[str] = []
+    for document in documents[:3]:
+        meta = document.metadata
+        name = f"{meta.get('section', '')} › {meta.get('table') or meta.get('entry', '')}"
+        if name not in names:
+            names.append(name)
+    return REFUSAL_TEXT + (f"最接近的条目：{'、'.join(names)}。" if names else "")
+
+
+def untrained_model() -> ReaderModel:
+    """A model with no weights: every span scores 0 (what training starts from)."""
+    return ReaderModel(span=LinearModel({}), answerable=LinearModel({}), answer_threshold=0.0, span_threshold=0.0)

@@ -1,0 +1,114 @@
+"""The learned reader on hand-made evidence: each failure class of issue 12, the answer format and the tiers."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from rag.answer.schema import REFUSAL_TEXT
+from rag.reader.reader import Reader
+
+
+def chunk(text: str, entry: str = "概况", section: str = "综合", year: int = 2019, n: int = 0) -> Document:
+    """A retrieved text chunk as the store returns it."""
+    meta = {"kind": "text", "entry": entry, "section": section, "year": year, "span_start": 0,
+            "chunk_id": f"c{n}", "yearbook": "测试县年鉴"}
+    return Document(page_content=text, metadata=meta)
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader()
+
+
+def ask(reader: Reader, question: str, *texts: str, years: set[int] | None = None):
+    documents = [chunk(t, n=i) for i, t in enumerate(texts)]
+    return reader.answer(question, documents, years or {2019})
+
+
+FARMS = "2019年,全县新登记农民专业合作社218家,比上年增加35家,其中示范社41家。"
+TOWNS = "全县设施蔬菜主要分布在河阳镇、青山镇、石门镇、大王庄镇等地,面积12.6万亩。"
+ROSTER = "县委书记:周德明 县长:孙立平(2019年3月任) 副县长 王 瑞"
+MONEY = "全年实现一般公共预算收入9,927万元,城镇居民人均月增收3 860元。"
+GROWTH = "全县农村公路通车里程由1,980公里增加到2,356公里。"
+
+
+def test_a_paraphrased_question_is_answered_not_refused(reader):
+    # other verb (吸收 for 新登记), other measure word (个 for 家), words reordered
+    answer = ask(reader, "2019年全县农民专业合作社新登记了多少个？", FARMS)
+    assert not answer.refused, answer.text
+    assert "218家" in answer.text
+
+
+def test_the_part_after_qizhong_is_bound_to_its_own_noun(reader):
+    answer = ask(reader, "2019年全县示范社有多少家？", FARMS)
+    assert answer.short_answer == "41家", answer.text
+
+
+def test_the_change_is_given_when_the_change_is_asked(reader):
+    answer = ask(reader, "2019年新登记的农民专业合作社比上年增加了多少家？", FARMS)
+    assert answer.short_answer == "35家", answer.text
+
+
+def test_the_end_of_a_movement_is_the_level_reached(reader):
+    answer = ask(reader, "全县农村公路通车里程增加到了多少公里？", GROWTH)
+    assert answer.short_answer == "2,356公里", answer.text
+
+
+def test_a_person_after_a_role_and_a_colon(reader):
+    answer = ask(reader, "谁是县委书记？", ROSTER)
+    assert answer.short_answer == "周德明", answer.text
+
+
+def test_a_list_answer_shows_every_item(reader):
+    answer = ask(reader, "设施蔬菜主要分布在哪些镇？", TOWNS)
+    assert not answer.refused
+    assert "河阳镇、青山镇、石门镇、大王庄镇" in answer.text, answer.text  # the quoted clause holds the list
+    assert answer.short_answer and answer.short_answer in TOWNS and "分布" not in answer.short_answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("全年一般公共预算收入是多少万元？", "9,927万元"), ("城镇居民人均月增收多少元？", "3 860元")],
+)
+def test_figures_with_thousands_separators_are_kept_whole(reader, question, figure):
+    answer = ask(reader, question, MONEY)
+    assert answer.short_answer == figure, answer.text
+
+
+def test_traditional_characters_and_full_width_digits_are_read(reader):
+    answer = ask(reader, "２０１９年全縣新登記農民專業合作社多少家？", FARMS)
+    assert answer.short_answer == "218家", answer.text
+
+
+def test_a_year_the_evidence_does_not_cover_is_refused(reader):
+    answer = ask(reader, "2015年全县新登记农民专业合作社多少家？", FARMS, years={2019})
+    assert answer.refused and answer.text.startswith(REFUSAL_TEXT), answer.text
+
+
+def test_a_body_the_evidence_never_names_is_refused(reader):
+    answer = ask(reader, "县人民医院2019年门诊量是多少人次？", FARMS, TOWNS)
+    assert answer.refused, answer.text
+
+
+def test_a_question_of_markup_only_gets_no_answer(reader):
+    answer = ask(reader, "<script>alert(1)</script>", FARMS, TOWNS, ROSTER)
+    assert answer.refused, answer.text
+
+
+def test_the_answer_reads_as_a_sentence_with_its_clause_quoted(reader):
+    answer = ask(reader, "2019年全县示范社有多少家？", FARMS)
+    assert answer.text == "41家。其中示范社41家【1】", answer.text
+    citation = answer.citations[0]
+    assert citation.quote == FARMS and citation.span == (0, len(FARMS))
+    assert citation.entry == "概况" and citation.year == 2019
+
+
+def test_refusals_list_the_closest_entries(reader):
+    answer = ask(reader, "2015年全县新登记农民专业合作社多少家？", FARMS, years={2019})
+    assert "最接近的条目" in answer.text and "综合 › 概况" in answer.text
+
+
+def test_reading_comprehension_never_refuses(reader):
+    span = reader.best_span("2019年全县示范社有多少家？", FARMS)
+    assert span == "41家"

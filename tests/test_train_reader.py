@@ -1,0 +1,63 @@
+"""Training the reader on a tiny set: it learns weights that rank the gold span first, and writes a loadable model."""
+
+from __future__ import annotations
+
+from langchain_core.documents import Document
+
+from evals.dataset import Question
+from evals.train_reader import Example, is_gold, train, unanswerable_variants
+from rag.reader.model import load_model
+from rag.reader.reader import Reader, untrained_model
+
+PASSAGES = [
+    ("全年新登记企业218家，其中外资企业41家。", "全年新登记外资企业多少家？", "41家"),
+    ("全年新登记企业312家，其中外资企业57家。", "外资企业新登记了多少家？", "57家"),
+    ("县长:孙立平，副县长:王红。", "谁是县长？", "孙立平"),
+    ("县长:李明，副县长:赵强。", "县长是谁？", "李明"),
+    ("2019年5月12日，新图书馆开馆。", "新图书馆哪天开馆？", "2019年5月12日"),
+    ("2018年3月2日，体育馆开放。", "体育馆是哪一天开放的？", "2018年3月2日"),
+]
+
+
+def examples(reader: Reader) -> list[Example]:
+    out = []
+    for text, question, gold in PASSAGES:
+        document = Document(page_content=text, metadata={"kind": "text", "span_start": 0, "year": 2019, "entry": "概况"})
+        out.append(Example(question, True, [[gold]], reader.read(question, [document], {2019}), [document], {2019}))
+    document = Document(page_content=PASSAGES[0][0], metadata={"kind": "text", "span_start": 0, "year": 2019})
+    out.append(Example("2015年全县有多少家医院？", False, [[]], reader.read("2015年全县有多少家医院？", [document], {2019}), [document], {2019}))
+    return out
+
+
+def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
+    reader = Reader(untrained_model())
+    train_set, dev_set = examples(reader), examples(reader)
+    model, stats = train(train_set, dev_set, c=1.0, progress=False)
+    assert stats["span_questions"] == len(PASSAGES) and stats["answerable_rows"] == len(PASSAGES) + 1
+    trained = Reader(model)
+    for text, question, gold in PASSAGES:
+        assert trained.best_span(question, text) == gold
+    path = tmp_path / "model.json"
+    model.save(path)
+    loaded = load_model(path)
+    assert loaded.span.weights == model.span.weights and loaded.answer_threshold == model.answer_threshold
+
+
+def test_gold_spans_match_by_text_or_by_value():
+    reader = Reader(untrained_model())
+    reading = reader.read("收入多少？", [Document(page_content="收入9,927万元。", metadata={"kind": "text", "span_start": 0})])[0]
+    assert any(is_gold(s, ["9927万元"]) for s in reading.ranked)
+    assert not any(is_gold(s, ["9928万元"]) for s in reading.ranked)
+
+
+def test_unanswerable_variants_move_the_year_and_swap_the_rarest_word():
+    questions = [
+        Question("a", "2020年园区发展党员多少人？", ("526人",), ("组织工作",), ("概况",), ("",), "number", corpus="x"),
+        Question("b", "2019年沂南县新登记市场主体多少户？", ("3,217户",), ("工业",), ("概况",), ("",), "number", corpus="y"),
+    ]
+    made = unanswerable_variants(questions, {2019, 2020})
+    assert all(q.type == "unanswerable" and not q.answers for q in made)
+    texts = [q.question for q in made]
+    assert "2019年园区发展党员多少人？" in texts  # moved to the other yearbook's year
+    assert "2016年园区发展党员多少人？" in texts  # and to a year no yearbook covers
+    assert "2020年园区沂南县多少人？" in texts  # the rarest word swapped for another yearbook's
