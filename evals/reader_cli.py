@@ -67,7 +67,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
     for path in args.cmrc:
         train_examples += cmrc_examples(load_cmrc(path, args.cmrc_limit), reader, progress)
-    model, stats = train(train_examples, dev_examples, c=args.c, progress=progress)
+    model, stats = train(train_examples, dev_examples, c=args.c)
     out = args.out or MODEL_PATH
     model.meta.update({"train_questions": len(train_questions), "dev_questions": len(dev_questions), "cmrc_files": [p.name for p in args.cmrc]})
     model.save(out)

@@ -15,7 +15,7 @@ from evals.cmrc import CmrcItem
 from evals.dataset import Question
 from rag.reader.candidates import Span
 from rag.reader.model import LinearModel, ReaderModel
-from rag.reader.reader import PartReading, Reader, untrained_model
+from rag.reader.reader import PartReading, Reader
 
 Retrieve = Callable[[str], tuple[list[Document], set[int]]]
 MAX_FALSE_REFUSAL = 0.04  # the refusal threshold keeps dev false refusals under this
@@ -181,7 +181,7 @@ def choose_span_threshold(examples: Sequence[Example], model: ReaderModel) -> fl
 
 
 def train(
-    train_examples: list[Example], dev_examples: list[Example], c: float = 0.5, progress: bool = True
+    train_examples: list[Example], dev_examples: list[Example], c: float = 0.5
 ) -> tuple[ReaderModel, dict[str, float]]:
     """Fit the span model, then the answerable model, then pick both thresholds on dev."""
     rows, labels, used = span_rows(train_examples)
@@ -201,5 +201,3 @@ def train(
     meta = {"trained": date.today().isoformat(), "attribution": ATTRIBUTION, **stats}
     return ReaderModel(span, answerable, threshold, span_threshold, meta), stats
 
-
-__all__ = ["Example", "cmrc_examples", "train", "untrained_model", "yearbook_examples"]

@@ -32,7 +32,7 @@ def examples(reader: Reader) -> list[Example]:
 def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
     reader = Reader(untrained_model())
     train_set, dev_set = examples(reader), examples(reader)
-    model, stats = train(train_set, dev_set, c=1.0, progress=False)
+    model, stats = train(train_set, dev_set, c=1.0)
     assert stats["span_questions"] == len(PASSAGES) and stats["answerable_rows"] == len(PASSAGES) + 1
     trained = Reader(model)
     for text, question, gold in PASSAGES:

@@ -1,0 +1,50 @@
+"""The split question files: well formed, frozen test files, and every answer and evidence verbatim in its yearbook."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from evals.dataset import DATASETS_DIR, SPLITS, load_questions, load_split
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = {p.stem: p for d in (ROOT / "data" / "corpus", ROOT / "evals" / "corpora") for p in d.glob("*.txt")}
+FROZEN = {  # the test split, written first by other hands and never tuned on
+    "sip_2020_party_test.jsonl": "1abc7f1f57ee03f8cb0c52eccf61d7d8ee61501bc3ac9b945c65bd628bbf7606",
+    "district_2021_paragraphs_test.jsonl": "2e504727a588218471bb958c8fd333a66a5aa841eda1dece344ccadf5dbb7ad0",
+}
+SPLIT_FILES = [p for p in sorted(DATASETS_DIR.glob("*.jsonl")) if p.name != "sip_2020_party.jsonl"]
+
+
+@pytest.mark.parametrize("name", sorted(FROZEN))
+def test_the_test_split_is_frozen(name):
+    assert hashlib.sha256((DATASETS_DIR / name).read_bytes()).hexdigest() == FROZEN[name]
+
+
+def test_splits_cover_three_yearbooks_and_six_hundred_questions():
+    sizes = {split: len(load_split(split)) for split in SPLITS}
+    assert sum(sizes.values()) >= 600, sizes
+    corpora = {q.corpus or "sip-2020-party-government" for split in SPLITS for q in load_split(split)}
+    assert len(corpora) >= 3
+    test_corpora = {q.corpus for q in load_split("test")}
+    train_corpora = {q.corpus for q in load_split("train")}
+    assert test_corpora - train_corpora, "one yearbook is kept for the test split only"
+
+
+@pytest.mark.parametrize("path", SPLIT_FILES, ids=lambda p: p.name)
+def test_every_item_is_verbatim_in_its_yearbook(path):
+    questions = load_questions(path)
+    assert [i for i, n in Counter(q.id for q in questions).items() if n > 1] == []
+    for q in questions:
+        assert q.corpus in CORPORA, f"{q.id}: unknown yearbook {q.corpus!r}"
+        text = CORPORA[q.corpus].read_text(encoding="utf-8")
+        if not q.answerable:
+            assert not q.answers, q.id
+            continue
+        for answer in q.answers:
+            assert answer in ("是", "否") or answer in text, f"{q.id}: answer {answer!r} not in {q.corpus}"
+        for evidence in q.evidence:
+            assert evidence in text, f"{q.id}: evidence {evidence!r} not in {q.corpus}"
