@@ -45,6 +45,7 @@ def bigrams(text: str) -> set[str]:
 def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
     """Locate the question's terms (and their synonyms) in a sentence."""
     text, context = sentence.folded, sentence.context
+    have = bigrams(text + context)
     hits: list[tuple[int, int, int]] = []
     in_sentence = in_context = 0.0
     for index, term in enumerate(asked.terms):
@@ -61,7 +62,7 @@ def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
         else:  # partial credit for a long word whose pieces are there (「吸收党员」 ~ 「发展党员」)
             grams = bigrams(term.text)
             if len(grams) >= 2:
-                in_context += 0.5 * term.weight * len(grams & bigrams(text + context)) / len(grams)
+                in_context += 0.5 * term.weight * len(grams & have) / len(grams)
     clauses = [
         (m.start(), m.end(), frozenset(i for s, e, i in hits if m.start() <= s and e <= m.end()))
         for m in _CLAUSE.finditer(text)
@@ -73,7 +74,7 @@ def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
         clauses=clauses,
         cov=in_context / asked.weight,
         cov_sentence=in_sentence / asked.weight,
-        bigrams=len(question_grams & bigrams(text + context)) / len(question_grams) if question_grams else 0.0,
+        bigrams=len(question_grams & have) / len(question_grams) if question_grams else 0.0,
         year_conflict=float(bool(asked.years) and not set(asked.years) & years),
     )
 
@@ -95,7 +96,6 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     """Features of one candidate span in its sentence."""
     text = span.sentence.folded
     piece = text[span.start : span.end]
-    terms = asked.terms
     f: dict[str, float] = {f"k:{asked.kind}*{span.kind}": 1.0, f"c:{span.kind}": 1.0}
     if "、" in piece:  # several items: what 哪些 asks for, rarely anything else
         f[f"multi:{asked.kind}"] = 1.0

@@ -158,6 +158,4 @@ def split_parts(question: str) -> list[str]:
                 parts[-1] = f"{parts[-1]}，{current}"
         else:
             parts.append(piece)
-    if len(parts) > 1:  # later parts inherit the subject words of the first (「A多少人，B多少家？」 stays as is)
-        return parts
-    return [question.strip()]
+    return parts if len(parts) > 1 else [question.strip()]

@@ -115,7 +115,7 @@ class Reader:
         if reading.span_probability < self.model.span_threshold:
             return None, [best]
         chosen = [best]
-        if "分别" in reading.asked.text or "各" in reading.asked.cue:
+        if "分别" in reading.asked.text:
             floor = self.model.span.probability(best.features) * 0.5
             for other in reading.ranked[1:40]:
                 if other.kind == best.kind and not _overlaps(other, best) and self.model.span.probability(other.features) >= floor:
