@@ -194,7 +194,7 @@ def test_text_without_headings_parses_into_paragraphs():
     assert [e.title for e in result.entries] == ["测试", "测试", "测试"]  # no heading line: the chapter
     assert all(e.kind == "text" and e.section == "测试" for e in result.entries)
     assert result.sections == ["测试"]
-    assert len(result.warnings) == 1 and "【title】" in result.warnings[0]
+    assert result.warnings == [] and result.kept_share == 1.0
     second = result.entries[1]
     assert text[second.source_offset(0) : second.source_offset(0) + len(second.body)] == second.body
     assert len({e.id for e in result.entries}) == 3
@@ -205,9 +205,9 @@ def test_paragraph_layout_heading_lines_open_sections():
     info = SourceInfo(source="district.txt", yearbook="某区年鉴", year=2021, chapter="社会事业")
     result = parse_yearbook(text, info)
     assert [(e.section, e.title, e.body) for e in result.entries] == [
-        ("社会事业", "社会事业", "某区年鉴(2021)"),  # a title line is kept, under the chapter: nothing is dropped
         ("教育", "教育", "全区共有学校262所。"),
-        ("教育", "教育", "学前教育:全区共有幼儿园171所。"),
+        ("教育", "学前教育", "全区共有幼儿园171所。"),  # an inline head titles its paragraph
         ("医疗卫生", "医疗卫生", "全区有医院12家。"),
     ]
-    assert result.sections == ["社会事业", "教育", "医疗卫生"]
+    assert result.sections == ["教育", "医疗卫生"]
+    assert result.kept_share == 1.0  # the title line counts as structure: nothing is dropped

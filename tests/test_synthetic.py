@@ -42,12 +42,14 @@ def test_each_file_parses_into_the_structure_of_the_chapter(generated: list[Path
         year = result.entries[0].info.year
         assert result.warnings == []
         assert len(result.sections) == 13 and result.sections == parsed.sections
-        texts = [e for e in result.entries if e.kind == "text"]
-        captions = [e for e in result.entries if e.kind == "caption"]
+        notice, *entries = result.entries  # the SYNTHETIC notice before the first heading is kept as an entry
+        assert notice.body.startswith("SYNTHETIC")
+        texts = [e for e in entries if e.kind == "text"]
+        captions = [e for e in entries if e.kind == "caption"]
         assert len(texts) == 78 and len(captions) == 1
         assert captions[0].body.startswith(f"{year}年4月3日")
-        assert [e.section for e in result.entries] == [e.section for e in parsed.entries]
-        assert [e.credits for e in result.entries] == [e.credits for e in parsed.entries]
+        assert [e.section for e in entries] == [e.section for e in parsed.entries]
+        assert [e.credits for e in entries] == [e.credits for e in parsed.entries]
         tables = [t for e in result.entries for t in e.tables]
         assert [t.caption for t in tables] == [f"表4 {year}年园区重大外事活动", f"表5 {year}年园区重要外宾到访情况"]
         assert [len(t.rows) for t in tables] == [4, 47]

@@ -1,0 +1,217 @@
+"""The physical layout of a yearbook text: lines, page chrome, hard-wrapped paragraphs and heading kinds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.roster import roster_rows
+
+SENTENCE_END = "。！？；：”’」』）)…!?;"
+MAX_HEADING_CHARS = 20
+WRAPPED_SHARE = 0.3  # a file whose long lines stop mid-sentence this often is hard-wrapped
+_HEADING_FORBIDDEN = re.compile(r"[。，,；;：:、！？!?\t【】()（）]")
+TABLE_CAPTION_RE = re.compile(r"^表\s*\d+\s+\S")
+CONTINUED_TABLE = "续表"
+CHROME_RES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^(您的)?当前位置\s*[:：]",
+        r"^(original\s+)?url\s*[:：]",
+        r"^https?://\S+$",
+        r"^(返回目录|返回顶部|返回首页|返回|打印本页|关闭窗口|打印|关闭)$",
+        r"^(上一篇|下一篇|上一页|下一页)",
+        r"^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$",
+        r"^[-—–·\s]*\d{1,4}[-—–·\s]*$",
+        r"^(发布时间|发布日期|浏览次数|点击次数|字号)\s*[:：]",
+    )
+)
+# A line repeated in the file and naming the publisher or the book is a running head or footer.
+_RUNNING_LINE = re.compile(r"年鉴|史志|地方志|办公室|编印|编纂|版权")
+_SECTION_MARK = re.compile(r"^[·•◆■●◇□]\s*([^·•◆■●◇□]{1,16}?)\s*[·•◆■●◇□]?$")
+_SINGLE_MARKER = re.compile(r"^【([^】]{1,16})】$")
+_INLINE_ENTRY = re.compile(r"^【([^】]{1,16})】\s*(\S.*)$")
+_NUMBERED_TOP = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.{0,18})$")
+_NUMBERED_SUB = re.compile(r"^[（(]([一二三四五六七八九十]{1,3})[)）]\s*(\S.{0,18})$")
+_NUMBERED_ITEM = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\D.{0,18})$")
+_INLINE_HEAD = re.compile(
+    r"^(?P<head>[^\s\d，,。；;：:、〓（）()【】]{2,10})(?P<sep>〓+|\u3000+| +|[:：])(?P<rest>\S.{7,})$"
+)
+_NOT_A_HEAD = frozenset({"其中", "另外", "此外", "同时", "主要", "全年", "全县", "全市", "全区", "目前", "截至", "据统计", "注"})
+
+
+@dataclass
+class Line:
+    """One logical line: its text and the source runs it was copied from.
+
+    ``segments`` holds ``(offset_in_text, source_start, length)`` runs; a hard-wrapped
+    paragraph joined from several physical lines has one run per physical line.
+    """
+
+    text: str
+    start: int
+    end: int
+    segments: list[tuple[int, int, int]] = field(default_factory=list)
+    indented: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.segments and self.text:
+            self.segments = [(0, self.start, len(self.text))]
+
+    def slice(self, begin: int) -> tuple[str, list[tuple[int, int, int]]]:
+        """The text from ``begin`` on, with its runs re-based to start at 0."""
+        runs: list[tuple[int, int, int]] = []
+        for offset, source, length in self.segments:
+            if offset + length <= begin:
+                continue
+            skip = max(0, begin - offset)
+            runs.append((offset + skip - begin, source + skip, length - skip))
+        return self.text[begin:], runs
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading found on a line: level 1 opens a section, level 2 an entry.
+
+    ``rest`` is the text after an inline head (「人口〓全市总人口…」), empty for a heading line.
+    """
+
+    level: int
+    title: str
+    rest_at: int = -1
+
+
+def split_lines(text: str) -> list[Line]:
+    """Physical lines, stripped, with their source offsets (blank lines kept as empty)."""
+    lines: list[Line] = []
+    offset = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        lead = len(raw) - len(raw.lstrip())
+        indented = raw.startswith(("\u3000", "  ", "\t")) and bool(stripped)
+        lines.append(Line(stripped, offset + lead, offset + lead + len(stripped), indented=indented))
+        offset += len(raw) + 1
+    return lines
+
+
+def is_heading_like(line: str) -> bool:
+    """A short line without sentence punctuation: a section or entry heading candidate."""
+    return (
+        0 < len(line) <= MAX_HEADING_CHARS
+        and not _HEADING_FORBIDDEN.search(line)
+        and not TABLE_CAPTION_RE.match(line)
+        and line != CONTINUED_TABLE
+    )
+
+
+def chrome_lines(lines: list[Line]) -> set[int]:
+    """Indices of page chrome: site navigation, URLs, page numbers, running heads and footers."""
+    found = {i for i, line in enumerate(lines) if line.text and any(p.search(line.text) for p in CHROME_RES)}
+    counts = Counter(line.text for line in lines if line.text)
+    for i, line in enumerate(lines):
+        if counts[line.text] >= 2 and len(line.text) <= 30 and _RUNNING_LINE.search(line.text):
+            found.add(i)
+    return found
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in a fixed-width layout (CJK and full-width forms take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def is_hard_wrapped(lines: list[Line]) -> bool:
+    """Whether the layout cut paragraphs into lines: many long lines stop mid-sentence.
+
+    In a file with one paragraph per line nearly every long line ends a sentence; in a
+    hard-wrapped file most do not. Roster lines are left out (they never end a sentence).
+    """
+    long = [line.text for line in lines if len(line.text) >= 16 and not roster_rows(line.text)]
+    if len(long) < 4:
+        return False
+    open_ended = sum(1 for text in long if text[-1] not in SENTENCE_END)
+    return open_ended >= WRAPPED_SHARE * len(long)
+
+
+def join_wrapped(lines: list[Line], skip: set[int]) -> list[Line]:
+    """Logical lines: physical lines joined where the layout wrapped a paragraph.
+
+    In a hard-wrapped file a line continues on the next one unless that one is blank,
+    indented, chrome, a roster row, or a heading after a finished sentence or a heading.
+    Otherwise every physical line is its own paragraph. Chrome lines are left out.
+    """
+    kept = [line for i, line in enumerate(lines) if i not in skip and line.text]
+    wrapped = is_hard_wrapped(kept)
+    typical = sorted(display_width(line.text) for line in kept)[len(kept) // 2] if kept else 0
+    logical: list[Line] = []
+    joinable = False
+    for i, line in enumerate(lines):
+        if i in skip or not line.text:
+            joinable = False
+            continue
+        previous = logical[-1] if logical else None
+        if wrapped and joinable and previous is not None and _continues(previous.text, line, typical):
+            offset = len(previous.text)
+            previous.segments.append((offset, line.start, len(line.text)))
+            previous.text += line.text
+            previous.end = line.end
+        else:
+            logical.append(Line(line.text, line.start, line.end, indented=line.indented))
+        joinable = True
+    return logical
+
+
+def _continues(previous: str, line: Line, typical: int) -> bool:
+    """Whether ``line`` carries on the paragraph that ``previous`` (joined so far) holds."""
+    if line.indented or roster_rows(line.text):
+        return False
+    last_physical_short = is_heading_like(previous) and display_width(previous) < typical // 2
+    if last_physical_short:
+        return False  # the previous line was a heading
+    finished = previous[-1] in SENTENCE_END
+    heading = find_heading(line.text)
+    return not (finished and heading is not None)
+
+
+def find_heading(text: str) -> Heading | None:
+    """The heading a logical line is or opens, if any.
+
+    Kinds: 「·农业·」 markers and 「一、综合」 numbers open sections; 「【县情综述】」 alone
+    opens a section; 「（一）农业」, 「1.粮食生产」, 「【title】text」 and inline heads before
+    〓, a full-width space, a space or a colon (「人口〓全市…」, 「经济概况 全县…」) open entries.
+    A short line without sentence punctuation is returned as level 1.
+    """
+    if match := _SINGLE_MARKER.match(text):
+        return Heading(1, match.group(1).strip())
+    if match := _INLINE_ENTRY.match(text):
+        return Heading(2, match.group(1).strip(), match.start(2))
+    if match := _SECTION_MARK.match(text):
+        return Heading(1, match.group(1).strip())
+    for pattern, level in ((_NUMBERED_TOP, 1), (_NUMBERED_SUB, 2), (_NUMBERED_ITEM, 2)):
+        match = pattern.match(text)
+        if match and is_heading_like(match.group(2)):
+            return Heading(level, match.group(2).strip())
+    if is_heading_like(text):
+        return Heading(1, text)
+    match = _INLINE_HEAD.match(text)
+    if match and match.group("head") not in _NOT_A_HEAD and _reads_as_body(match.group("rest")):
+        return Heading(2, match.group("head").strip("“”\"'"), match.start("rest"))
+    return None
+
+
+def marked_headings(lines: list[Line]) -> int:
+    """How many lines are numbered or marked headings (「一、」「（一）」「1.」「·农业·」)."""
+    patterns = (_NUMBERED_TOP, _NUMBERED_SUB, _NUMBERED_ITEM)
+    count = 0
+    for line in lines:
+        if _SECTION_MARK.match(line.text):
+            count += 1
+        elif any((m := p.match(line.text)) and is_heading_like(m.group(2)) for p in patterns):
+            count += 1
+    return count
+
+
+def _reads_as_body(rest: str) -> bool:
+    """Text after an inline head reads as prose: it has sentence punctuation or is long."""
+    return len(rest) >= 24 or bool(re.search(r"[。，,；;]", rest))
