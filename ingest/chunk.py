@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rag.schema import Chunk, Entry, Table
 from rag.tokens import count_tokens
@@ -27,19 +27,24 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def chunk_entry(entry: Entry, budget: int) -> list[Chunk]:
+PageOf = Callable[[int], "int | None"]
+
+
+def chunk_entry(entry: Entry, budget: int, page_of: PageOf | None = None) -> list[Chunk]:
     """Chunks of one entry: its body split at sentences, then one chunk per table row.
 
     Args:
         entry: a parsed entry.
         budget: the most tokens a chunk's embedded text (heading path included) may have.
+        page_of: maps a source offset to its page (PDF, scans); chunks then carry ``page``.
     """
     chunks: list[Chunk] = []
     prefix = heading_path(entry)
     for start, end in _pack(entry.body, _room(budget, prefix, entry)):
         text = entry.body[start:end]
+        page = page_of(entry.source_offset(start)) if page_of and entry.segments else None
         chunks.append(
-            _make_chunk(entry, len(chunks), text, f"{prefix}\n{text.strip()}", entry.kind, start, end)
+            _make_chunk(entry, len(chunks), text, f"{prefix}\n{text.strip()}", entry.kind, start, end, page=page)
         )
     for table in entry.tables:
         context = "\n".join([table.caption, table.header_text()])
@@ -52,7 +57,7 @@ def chunk_entry(entry: Entry, budget: int) -> list[Chunk]:
                 chunks.append(
                     _make_chunk(
                         entry, len(chunks), text, f"{path}\n{text}", "table", -1, -1,
-                        table=table, row_index=row_index,
+                        table=table, row_index=row_index, page=page_of(row.start) if page_of else None,
                     )
                 )
     return chunks
@@ -72,9 +77,9 @@ def _room(budget: int, prefix: str, entry: Entry) -> int:
     return room
 
 
-def chunk_entries(entries: Iterable[Entry], budget: int) -> list[Chunk]:
-    """Chunks of many entries, in document order."""
-    return [chunk for entry in entries for chunk in chunk_entry(entry, budget)]
+def chunk_entries(entries: Iterable[Entry], budget: int, page_of: PageOf | None = None) -> list[Chunk]:
+    """Chunks of many entries, in document order (with pages when ``page_of`` is given)."""
+    return [chunk for entry in entries for chunk in chunk_entry(entry, budget, page_of)]
 
 
 def _pack(body: str, budget: int) -> list[tuple[int, int]]:
@@ -123,12 +128,14 @@ def _make_chunk(
     span_end: int,
     table: Table | None = None,
     row_index: int = -1,
+    page: int | None = None,
 ) -> Chunk:
     metadata: dict[str, str | int] = {
         "source": entry.info.source,
         "yearbook": entry.info.yearbook,
         "year": entry.info.year,
         "chapter": entry.info.chapter,
+        "place": entry.info.place,
         "section": entry.section,
         "entry": entry.title,
         "entry_id": entry.id,
@@ -142,6 +149,8 @@ def _make_chunk(
         "span_end": span_end,
         "tokens": count_tokens(embed_text),
     }
+    if page:
+        metadata["page"] = page
     # The id covers text, position and metadata: any change rewrites the chunk (its vector
     # comes from the cache when only metadata changed).
     raw = "\x1f".join([embed_text, json.dumps(metadata, ensure_ascii=False, sort_keys=True)])

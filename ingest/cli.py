@@ -31,6 +31,7 @@ def add_ingest_command(commands: Any) -> None:
     parser.add_argument("--yearbook", help="yearbook title, when no <stem>.meta.json says it")
     parser.add_argument("--year", type=int, help="year covered, when no <stem>.meta.json says it")
     parser.add_argument("--chapter", help="chapter name, when no <stem>.meta.json says it")
+    parser.add_argument("--place", help="place the yearbook covers (e.g. 黑河市), when neither the meta file nor its title says it")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(handler=run_ingest)
 
@@ -53,7 +54,7 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             settings,
             embeddings,
             rebuild=args.rebuild,
-            options=SourceOptions(args.yearbook, args.year, args.chapter),
+            options=SourceOptions(args.yearbook, args.year, args.chapter, args.place),
             progress=not (args.quiet or args.json),
         )
     finally:
@@ -72,6 +73,12 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
             f"unchanged, {summary.removed} stale chunk(s) removed; {summary.total_chunks} chunks "
             f"in the store; {summary.seconds:.2f} s."
         )
+        for row in summary.per_file:
+            print(
+                f"  {row['source']}  {row['place'] or '(place unknown)'}: {row['chars_indexed']} of "
+                f"{row['chars_in']} characters indexed ({row['chars_chrome']} page chrome), "
+                f"kept {row['kept_share']:.1%}"
+            )
     return 0
 
 
@@ -87,7 +94,7 @@ def _print_listing(settings: Settings, model_id: str, as_json: bool) -> int:
         print("  (empty: run `yearbook ingest`)")
     for row in rows:
         print(
-            f"  {row['source']}  {row['yearbook']} {row['year']} · {row['chapter']}  "
+            f"  {row['source']}  {row.get('place') or ''} {row['yearbook']} {row['year']} · {row['chapter']}  "
             f"{row['sections']} sections, {row['entries']} entries, {row['chunks']} chunks, "
             f"ingested {row['ingested_at']}"
         )

@@ -16,16 +16,17 @@ from tqdm import tqdm
 from ingest.chunk import chunk_entries
 from ingest.metadata import load_source_info
 from ingest.parse import parse_yearbook
-from ingest.reader import read_text
+from ingest.formats import SUPPORTED_SUFFIXES, load_document
 from rag.store.embeddings import CachedEmbeddings
 from rag.errors import CorpusFormatError
-from rag.schema import Chunk
+from rag.schema import Chunk, SourceInfo
 from rag.settings import Settings
 from rag.store.chroma import Store, create_collection, open_client, open_store
 
-PIPELINE_VERSION = "2"  # bump when parsing or chunking changes what is stored
+PIPELINE_VERSION = "3"  # bump when parsing or chunking changes what is stored
 WRITE_BATCH = 256
 REBUILD_SUFFIX = "-rebuild"
+KEPT_WARNING = 0.99  # warn when less of a file's text than this reaches an entry
 
 
 @dataclass
@@ -35,6 +36,7 @@ class SourceOptions:
     yearbook: str | None = None
     year: int | None = None
     chapter: str | None = None
+    place: str | None = None
 
 
 @dataclass
@@ -52,6 +54,7 @@ class IngestSummary:
     collection: str = ""
     total_chunks: int = 0
     chunk_tokens: dict[str, float] = field(default_factory=dict)
+    per_file: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -69,17 +72,18 @@ class _Prepared:
 
 
 def find_files(paths: list[Path]) -> list[Path]:
-    """Yearbook files named by ``paths``: files as given, folders by their ``*.txt``.
+    """Yearbook files named by ``paths``: files as given, folders by their supported files.
 
     Raises:
-        CorpusFormatError: a path does not exist, or a folder holds no .txt file.
+        CorpusFormatError: a path does not exist, or a folder holds no yearbook file.
     """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.glob("*.txt") if p.is_file())
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
             if not found:
-                raise CorpusFormatError(f"{path}: the folder holds no .txt yearbook files")
+                kinds = ", ".join(SUPPORTED_SUFFIXES)
+                raise CorpusFormatError(f"{path}: the folder holds no yearbook files ({kinds})")
             files.extend(found)
         elif path.exists():
             files.append(path)
@@ -118,7 +122,7 @@ def ingest(
     prepared: list[_Prepared] = []
     token_sizes: list[int] = []
     for path in tqdm(files, desc="parsing", unit="file", disable=not progress or None):
-        item = _prepare(path, store, manifest, settings, options, summary)
+        item = _prepare(path, store, manifest, settings, options, summary, progress)
         if item is None:
             continue
         prepared.append(item)
@@ -187,15 +191,19 @@ def _prepare(
     settings: Settings,
     options: SourceOptions,
     summary: IngestSummary,
+    progress: bool,
 ) -> _Prepared | None:
-    text = read_text(path)
+    document = load_document(path, progress=progress)
+    text = document.text
+    summary.warnings.extend(f"{path.name}: {warning}" for warning in document.warnings)
     info, warnings = load_source_info(
-        path, text, yearbook=options.yearbook, year=options.year, chapter=options.chapter
+        path, text, yearbook=options.yearbook, year=options.year, chapter=options.chapter, place=options.place
     )
     summary.warnings.extend(warnings)
-    fingerprint = _fingerprint(text, info.yearbook, info.year, info.chapter, settings, store.model_id)
+    fingerprint = _fingerprint(text, info, settings, store.model_id)
     old = manifest.get(info.source)
     if old and old.get("hash") == fingerprint:
+        summary.per_file.append(_file_report(info.source, old))
         summary.unchanged += 1
         summary.sections += int(old.get("sections", 0))
         summary.entries += int(old.get("entries", 0))
@@ -203,7 +211,7 @@ def _prepare(
         return None
     parsed = parse_yearbook(text, info)
     summary.warnings.extend(parsed.warnings)
-    chunks = chunk_entries(parsed.entries, settings.chunk_tokens)
+    chunks = chunk_entries(parsed.entries, settings.chunk_tokens, document.page_at if document.pages else None)
     existing = set(store.collection.get(where={"source": info.source}, include=[])["ids"])
     new_ids = {c.id for c in chunks}
     summary.sections += len(parsed.sections)
@@ -214,12 +222,23 @@ def _prepare(
         "yearbook": info.yearbook,
         "year": info.year,
         "chapter": info.chapter,
+        "place": info.place,
         "sections": len(parsed.sections),
         "entries": len(parsed.entries),
         "chunks": len(chunks),
         "chars": len(text),
+        "pages": document.pages[-1][1] if document.pages else 0,
+        "chars_in": parsed.chars_in,
+        "chars_chrome": parsed.chars_chrome,
+        "chars_indexed": parsed.chars_indexed,
+        "kept_share": parsed.kept_share,
         "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+    summary.per_file.append(_file_report(info.source, record))
+    if parsed.kept_share < KEPT_WARNING:
+        summary.warnings.append(
+            f"{info.source}: only {parsed.kept_share:.1%} of its text (page chrome aside) reached an entry"
+        )
     return _Prepared(
         source=info.source,
         record=record,
@@ -229,9 +248,15 @@ def _prepare(
     )
 
 
-def _fingerprint(text: str, yearbook: str, year: int, chapter: str, settings: Settings, model_id: str) -> str:
+def _file_report(source: str, record: dict[str, Any]) -> dict[str, Any]:
+    """Per-file figures for the summary: characters in, in page chrome, indexed, and the share kept."""
+    keys = ("place", "chars_in", "chars_chrome", "chars_indexed", "kept_share", "entries", "chunks")
+    return {"source": source, **{key: record.get(key) for key in keys}}
+
+
+def _fingerprint(text: str, info: SourceInfo, settings: Settings, model_id: str) -> str:
     key = "\x1f".join(
-        [PIPELINE_VERSION, str(settings.chunk_tokens), model_id, yearbook, str(year), chapter, text]
+        [PIPELINE_VERSION, str(settings.chunk_tokens), model_id, info.yearbook, str(info.year), info.chapter, info.place, text]
     )
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 

@@ -1,4 +1,4 @@
-"""Which yearbook, year and chapter a file holds: from its sidecar <stem>.meta.json or options."""
+"""Which yearbook, year, chapter and place a file holds: from options, its sidecar <stem>.meta.json, or guessed."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from rag.schema import SourceInfo
 
 SIDECAR_SUFFIX = ".meta.json"
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+PLACE_SUFFIXES = "省市县区旗州盟"
+_PLACE_TITLE_RE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff]{{2,14}}?[{PLACE_SUFFIXES}])(?:年鉴|志|概况|概览|统计年鉴)")
+_PLACE_LINE_RE = re.compile(rf"^([\u4e00-\u9fff]{{1,12}}[{PLACE_SUFFIXES}])$")
+TITLE_LINES = 12
 
 
 def sidecar_path(path: Path) -> Path:
@@ -25,6 +29,17 @@ def guess_year(text: str) -> int | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def guess_place(yearbook: str, text: str) -> str | None:
+    """The place a yearbook covers, from its title (「黑河市年鉴」) or its first title lines."""
+    if match := _PLACE_TITLE_RE.match(yearbook):
+        return match.group(1)
+    lines = [line.strip() for line in text[:4000].split("\n") if line.strip()][:TITLE_LINES]
+    for line in lines:
+        if match := _PLACE_TITLE_RE.match(line) or _PLACE_LINE_RE.match(line):
+            return match.group(1)
+    return None
+
+
 def load_source_info(
     path: Path,
     text: str,
@@ -32,11 +47,12 @@ def load_source_info(
     yearbook: str | None = None,
     year: int | None = None,
     chapter: str | None = None,
+    place: str | None = None,
 ) -> tuple[SourceInfo, list[str]]:
     """Source metadata for one file, and warnings about anything that had to be guessed.
 
     Options given here win over the sidecar file; missing values are guessed from the text
-    (year) or the file name (yearbook, chapter).
+    (year, place) or the file name (yearbook, chapter).
     """
     warnings: list[str] = []
     sidecar: dict[str, object] = {}
@@ -59,7 +75,13 @@ def load_source_info(
     if yearbook is None:
         yearbook = path.stem
         warnings.append(f"{path.name}: no yearbook title given; using {yearbook!r}")
-    return SourceInfo(source=path.name, yearbook=yearbook, year=year, chapter=chapter or path.stem), warnings
+    place = place or str(sidecar.get("place") or "") or None
+    if place is None:
+        place = guess_place(yearbook, text)
+        if place is None:
+            warnings.append(f"{path.name}: the place it covers is unknown; pass --place or add it to {meta.name}")
+    info = SourceInfo(source=path.name, yearbook=yearbook, year=year, chapter=chapter or path.stem, place=place or "")
+    return info, warnings
 
 
 def _int_or_none(value: object, meta: Path) -> int | None:

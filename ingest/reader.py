@@ -48,8 +48,12 @@ def decode_bytes(data: bytes, name: str) -> str:
     )
 
 
-def read_text(path: Path) -> str:
-    """Read one yearbook file as text (see :func:`decode_bytes`)."""
+def check_file(path: Path) -> int:
+    """The size of a yearbook file that exists, is a file and is under the size limit.
+
+    Raises:
+        CorpusFormatError: missing, a folder, or too large.
+    """
     if not path.exists():
         raise CorpusFormatError(f"{path}: no such file")
     if path.is_dir():
@@ -57,6 +61,12 @@ def read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise CorpusFormatError(f"{path}: {size} bytes is larger than the {MAX_FILE_BYTES} byte limit")
+    return size
+
+
+def read_text(path: Path) -> str:
+    """Read one yearbook file as text (see :func:`decode_bytes`)."""
+    check_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:

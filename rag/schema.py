@@ -11,12 +11,13 @@ ChunkKind = Literal["text", "table", "caption"]
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """Where a yearbook file comes from: its title, the year it covers and its chapter."""
+    """Where a yearbook file comes from: its title, the year it covers, its chapter and its place."""
 
     source: str
     yearbook: str
     year: int
     chapter: str
+    place: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def test_ask_prints_answer_and_citation(env, capsys):
     code, out, _ = run_cli(capsys, "ask", "2020年园区发展党员多少人？")
     assert code == 0
     assert out.startswith("526人。全年发展党员526人【1】")  # the short answer, then its clause quoted
-    assert "【1】2020 · 组织工作 › 概况：「全年发展党员526人。」" in out
+    assert "【1】苏州工业园区 · 2020 · 组织工作 › 概况：「全年发展党员526人。」" in out  # place, year, section, entry
 
 
 def test_ask_json_has_every_field(env, capsys):

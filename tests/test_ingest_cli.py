@@ -141,3 +141,21 @@ def test_ingest_help_lists_its_options(capsys):
     out = capsys.readouterr().out
     for option in ("--rebuild", "--json", "--list", "--remove", "--year"):
         assert option in out
+
+
+def test_json_reports_characters_in_and_indexed_per_file(env, capsys, small_yearbook):
+    code, out, err = run_cli(capsys, "ingest", str(small_yearbook), "--json")
+    assert code == 0, err
+    (row,) = one_json(out)["per_file"]
+    assert row["source"] == "small.txt" and row["chars_in"] > 0
+    assert row["chars_indexed"] == row["chars_in"] - row["chars_chrome"] and row["kept_share"] == 1.0
+
+
+def test_a_corrupt_pdf_is_refused_and_the_index_survives(env, capsys, small_yearbook):
+    assert run_cli(capsys, "ingest", str(small_yearbook), "--json")[0] == 0
+    broken = env / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    code, _, err = run_cli(capsys, "ingest", str(broken), str(small_yearbook))
+    assert code == 2 and "broken.pdf" in err and "Traceback" not in err
+    listing = one_json(run_cli(capsys, "ingest", "--list", "--json")[1])
+    assert [s["source"] for s in listing["sources"]] == ["small.txt"] and listing["chunks"] == 2

@@ -95,7 +95,8 @@ def test_documents_carry_metadata_ranks_and_scores(retriever):
     assert scores == sorted(scores, reverse=True) and scores[-1] > 0
     assert len({d.id for d in docs}) == 8
     row = result_row(docs[0])
-    assert set(row) == {"rank", "section", "entry", "table", "year", "kind", "text", "score", "chunk_id"}
+    assert set(row) == {"rank", "section", "entry", "table", "year", "place", "kind", "text", "score", "chunk_id"}
+    assert row["place"] == "苏州工业园区"  # from the bundled yearbook's title
     assert row["table"] is None and row["text"] == docs[0].page_content
 
 

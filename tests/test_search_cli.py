@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import run_cli, use_store_env, DATASET
 from ui.cli import main
 
-ROW_KEYS = {"rank", "section", "entry", "table", "year", "kind", "text", "score", "chunk_id"}
+ROW_KEYS = {"rank", "section", "entry", "table", "year", "place", "kind", "text", "score", "chunk_id"}
 RAW = {json.loads(line)["id"]: line for line in DATASET.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 

@@ -83,8 +83,7 @@ def format_answer(answer: Answer) -> str:
     if answer.standalone_question:
         lines.insert(0, f"(理解为：{answer.standalone_question})")
     for citation in answer.citations:
-        where = citation.table or citation.entry
-        lines.append(f"【{citation.n}】{citation.year} · {citation.section} › {where}：「{citation.quote}」")
+        lines.append(f"【{citation.n}】{citation.where()}：「{citation.quote}」")
     lines.extend(f"注意：{notice}" for notice in answer.notices)
     lines.append(f"({answer.timings.get('total_ms', 0):.0f} ms, {answer.mode})")
     return "\n".join(lines)

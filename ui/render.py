@@ -19,8 +19,8 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def citation_label(citation: Citation) -> str:
-    """「【1】2020 · 组织工作 › 概况」 (or the table caption for a table row)."""
-    return f"【{citation.n}】{citation.year} · {citation.section} › {citation.table or citation.entry}"
+    """「【1】苏州工业园区 · 2020 · 组织工作 › 概况」 (the table caption for a table row, the page for a PDF)."""
+    return f"【{citation.n}】{citation.where()}"
 
 
 def sources_html(answer: Answer | None) -> str:

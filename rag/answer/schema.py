@@ -24,6 +24,14 @@ class Citation(BaseModel):
         None, description="Char span of the quote in the entry's text (None for table rows)."
     )
     row_index: int | None = None
+    place: str = Field("", description="The place the cited yearbook covers (「黑河市」).")
+    page: int | None = Field(None, description="The page of the source document, for PDF and scans.")
+
+    def where(self) -> str:
+        """Where the quote sits: 「黑河市 · 1999 · 概况 › 人口 · 第12页」."""
+        head = f"{self.place} · " if self.place else ""
+        page = f" · 第{self.page}页" if self.page else ""
+        return f"{head}{self.year} · {self.section} › {self.table or self.entry}{page}"
 
 
 class Answer(BaseModel):

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rag.answer.places import settle_place
 from rag.answer.schema import Answer
 from rag.reader.reader import Reader
 from rag.answer.followup import standalone_question
@@ -22,6 +23,7 @@ class AnswerOptions:
     k: int | None = None
     year: int | None = None
     section: str | None = None
+    place: str | None = None
     use_llm: bool | None = None  # None: as configured
 
 
@@ -67,7 +69,7 @@ class QAService:
         standalone = (
             self.llm.condense(question, history) if use_llm and history else standalone_question(question, history)
         )
-        filters = SearchFilters(year=options.year, section=options.section)
+        filters = SearchFilters(year=options.year, section=options.section, place=options.place)
         result = self.retriever.search(standalone, k=options.k, filters=filters)
         retrieved = time.perf_counter()
         contexts = [result_row(d) for d in result.documents]
@@ -79,6 +81,7 @@ class QAService:
                 if final is not offline:
                     yield _finish(final, question, searched, contexts, started, retrieved, done=False)
                 final = partial
+        final = settle_place(final, standalone, result.documents, self.retriever.places(), options.place)
         yield _finish(final, question, searched, contexts, started, retrieved, done=True)
 
 

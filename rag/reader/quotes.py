@@ -42,4 +42,6 @@ def citation(n: int, document: Document, quote: str, start: int | None) -> Citat
         quote=quote,
         span=(start, start + len(quote)) if start is not None else None,
         row_index=int(meta["row_index"]) if is_table_row(document) else None,
+        place=str(meta.get("place") or ""),
+        page=int(meta["page"]) if meta.get("page") else None,
     )

@@ -142,11 +142,16 @@ def _clause(span: Span) -> str:
     quote = span.sentence.quote
     if span.kind == "cell":
         return quote
-    start = max((quote.rfind(ch, 0, span.start) for ch in _CLAUSE_END), default=-1) + 1
-    ends = [i for ch in _CLAUSE_END if (i := quote.find(ch, span.end)) >= 0]
-    end = min(ends) if ends else len(quote)
+    bounds = [i for i, ch in enumerate(quote) if ch in _CLAUSE_END and not _digit_separator(quote, i)]
+    start = max((i for i in bounds if i < span.start), default=-1) + 1
+    end = min((i for i in bounds if i >= span.end), default=len(quote))
     clause = quote[start:end].strip()
     return clause if len(clause) >= 6 else quote.rstrip("。；;，,")
+
+
+def _digit_separator(text: str, i: int) -> bool:
+    """A comma between digits groups thousands (「9,927万美元」); it does not end a clause."""
+    return text[i] in ",，" and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 
 def _yes_or_no(asked: Asked, sentence: str) -> str:

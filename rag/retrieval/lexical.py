@@ -15,7 +15,7 @@ from rag.store.chroma import Store
 from rag.text import TokenizerName, normalise, tokenize
 
 FETCH_BATCH = 2000
-INDEX_FORMAT = "v6"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
+INDEX_FORMAT = "v7"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
 
 
 @dataclass
@@ -27,6 +27,7 @@ class LexicalIndex:
     ids: list[str]
     years: np.ndarray
     sections: list[str]
+    places: np.ndarray
     bm25: bm25s.BM25
     text: str = ""  # every chunk's normalised text, one per line: for "does the store say X?"
     _seen: dict[str, bool] = field(default_factory=dict, repr=False)
@@ -51,6 +52,7 @@ def build_lexical_index(store: Store, tokenizer: TokenizerName) -> LexicalIndex:
     texts: list[str] = []
     years: list[int] = []
     sections: list[str] = []
+    places: list[str] = []
     total = store.count()
     for offset in range(0, total, FETCH_BATCH):
         page = store.collection.get(include=["metadatas"], limit=FETCH_BATCH, offset=offset)
@@ -59,11 +61,14 @@ def build_lexical_index(store: Store, tokenizer: TokenizerName) -> LexicalIndex:
             texts.append(str(meta.get("embed_text", "")))
             years.append(int(meta.get("year", 0)))
             sections.append(str(meta.get("section", "")))
+            places.append(str(meta.get("place", "")))
     bm25 = bm25s.BM25()
     if texts:
         bm25.index([tokenize(t, tokenizer) or ["∅"] for t in texts], show_progress=False)
     text = normalise("\n".join(texts))
-    return LexicalIndex(store.version(), tokenizer, ids, np.asarray(years), sections, bm25, text)
+    return LexicalIndex(
+        store.version(), tokenizer, ids, np.asarray(years), sections, np.asarray(places, dtype=object), bm25, text
+    )
 
 
 class LexicalIndexCache:

@@ -30,11 +30,13 @@ class EntryView:
     kind: str
     text: str
     tables: list[TableView] = field(default_factory=list)
+    place: str = ""
 
     @property
     def path(self) -> str:
-        """「2020 · 组织工作 › 概况」."""
-        return f"{self.year} · {self.section} › {self.title}"
+        """「黑河市 · 1999 · 概况 › 人口」 (the place left out when unknown)."""
+        head = f"{self.place} · " if self.place else ""
+        return f"{head}{self.year} · {self.section} › {self.title}"
 
 
 def load_entry(store: Store, chunk_id: str) -> EntryView:
@@ -78,4 +80,5 @@ def load_entry(store: Store, chunk_id: str) -> EntryView:
         kind=str(meta.get("kind", "text")),
         text=text,
         tables=list(tables.values()),
+        place=str(meta.get("place", "")),
     )
