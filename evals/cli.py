@@ -50,6 +50,10 @@ def add_eval_command(commands: Any) -> None:
         "--splits", action="store_true",
         help="score the train, dev and test splits of evals/datasets on every evaluation yearbook, with the gaps",
     )
+    answers.add_argument(
+        "--only", action="append", choices=("train", "dev", "test"), default=[],
+        help="with --splits: score only this split (repeatable); keeps the test split unread while tuning",
+    )
     answers.set_defaults(handler=run_eval_answers)
     add_eval_jobs(jobs)
     add_reader_jobs(jobs)

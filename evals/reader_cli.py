@@ -10,7 +10,10 @@ from typing import Any
 from evals.dataset import SPLITS, load_split
 from rag.settings import Settings
 
-SPLIT_KEYS = ("exact_match", "containment", "citation_gold", "false_refusal", "refusal_recall", "p50_ms", "p95_ms")
+SPLIT_KEYS = (
+    "exact_match", "containment", "citation_gold", "false_refusal", "refusal_recall",
+    "evidence_hit@1", "evidence_hit@5", "p50_ms", "p95_ms",
+)
 
 
 def add_reader_jobs(jobs: Any) -> None:
@@ -49,14 +52,17 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     from evals.train_reader import cmrc_examples, train, unanswerable_variants, yearbook_examples
     from rag.reader.model import MODEL_PATH
     from rag.reader.reader import Reader, untrained_model
-    from rag.retrieval.hybrid import open_retriever
+    from rag.retrieval.hybrid import SearchFilters, open_retriever
 
     progress = not args.quiet
     retriever = open_retriever(eval_settings(settings))
     years = retriever.years()
+    places = corpus_places(retriever.store.manifest())
 
-    def retrieve(question: str) -> tuple[list, set[int]]:
-        result = retriever.search(question)
+    def retrieve(question: Any) -> tuple[list, set[int]]:
+        """Retrieval as the evaluation asks: within the place of the question's yearbook."""
+        filters = SearchFilters(place=places.get(question.corpus or BUNDLED) or None)
+        result = retriever.search(question.question, filters=filters)
         return result.documents, years
 
     reader = Reader(untrained_model())
@@ -98,18 +104,27 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
     """`yearbook eval answers --splits`: every split against the evaluation store, and the gaps between them."""
-    from evals.answers import evaluate, summarize
+    from tqdm import tqdm
+
+    from evals.answers import score, summarize
     from evals.eval_store import eval_settings
     from rag.answer.service import AnswerOptions, open_service
 
     service = open_service(eval_settings(settings))
-    options = AnswerOptions(use_llm=False if args.offline else None)
-    service.answer("预热", options=options)
+    use_llm = False if args.offline else None
+    service.answer("预热", options=AnswerOptions(use_llm=use_llm))
+    places = corpus_places(service.retriever.store.manifest())
     report: dict[str, Any] = {"splits": {}}
-    for split in SPLITS:
+    for split in args.only or SPLITS:
         questions = load_split(split)
-        rows = evaluate(questions, lambda q: service.answer(q, options=options), progress=not args.json)
+        # Each question is asked as a person reading its yearbook would: with the page's 地区
+        # filter on that yearbook's place (the question sets are written one yearbook at a time).
+        rows = [
+            score(q, service.answer(q.question, options=AnswerOptions(use_llm=use_llm, place=places.get(q.corpus or BUNDLED))))
+            for q in tqdm(questions, desc=split, unit="q", disable=args.json or None)
+        ]
         summary = summarize(rows)
+        summary["place_discipline"] = place_discipline(questions, service, places, use_llm)
         by_corpus: dict[str, Any] = {}
         for corpus in sorted({q.corpus or "sip-2020-party-government" for q in questions}):
             chosen = [r for r in rows if (r.question.corpus or "sip-2020-party-government") == corpus]
@@ -120,12 +135,39 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
     report["gap"] = {
         f"{a}→{b}": round(splits[b]["containment"] - splits[a]["containment"], 3)
         for a, b in (("train", "dev"), ("dev", "test"), ("train", "test"))
+        if a in splits and b in splits
     }
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
     else:
         print(format_split_report(report))
     return 0
+
+
+BUNDLED = "sip-2020-party-government"
+
+
+def corpus_places(manifest: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Each evaluation yearbook's place, by file stem (the questions' ``corpus``)."""
+    return {Path(source).stem: str(record.get("place") or "") for source, record in manifest.items()}
+
+
+def place_discipline(questions: list[Any], service: Any, places: dict[str, str], use_llm: bool | None) -> dict[str, Any]:
+    """Questions that name their yearbook's place, asked with no place chosen: how many cite another place."""
+    from rag.answer.service import AnswerOptions
+    from rag.retrieval.places import places_named
+
+    held = sorted(set(places.values()) - {""})
+    asked = wrong = answered = 0
+    for question in questions:
+        place = places.get(question.corpus or BUNDLED, "")
+        if not question.answerable or place not in places_named(question.question, held):
+            continue
+        asked += 1
+        answer = service.answer(question.question, options=AnswerOptions(use_llm=use_llm))
+        answered += not answer.refused
+        wrong += any(c.place and c.place != place for c in answer.citations)
+    return {"asked": asked, "answered": answered, "cited_another_place": wrong}
 
 
 def format_split_report(report: dict[str, Any]) -> str:
@@ -136,9 +178,15 @@ def format_split_report(report: dict[str, Any]) -> str:
     lines.append("")
     lines.append("containment gap: " + ", ".join(f"{k} {v:+.3f}" for k, v in report["gap"].items()))
     for split, metrics in report["splits"].items():
+        discipline = metrics.get("place_discipline") or {}
+        lines.append(
+            f"place discipline ({split}): {discipline.get('asked', 0)} questions name their place, asked with no "
+            f"place chosen; {discipline.get('answered', 0)} answered, {discipline.get('cited_another_place', 0)} cite another place"
+        )
+    for split, metrics in report["splits"].items():
         lines.append(f"\n{split} by yearbook:")
         for corpus, values in metrics["by_corpus"].items():
-            lines.append(f"  {corpus:<28}" + "".join(f"{k} {_cell(values.get(k))}  " for k in SPLIT_KEYS[:5]))
+            lines.append(f"  {corpus:<28}" + "".join(f"{k} {_cell(values.get(k))}  " for k in SPLIT_KEYS[:7]))
         lines.append(f"{split} by type (containment / exact match):")
         for kind, values in metrics["by_type"].items():
             if kind == "unanswerable":

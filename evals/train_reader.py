@@ -17,7 +17,7 @@ from rag.reader.candidates import Span
 from rag.reader.model import LinearModel, ReaderModel
 from rag.reader.reader import PartReading, Reader
 
-Retrieve = Callable[[str], tuple[list[Document], set[int]]]
+Retrieve = Callable[[Question], tuple[list[Document], set[int]]]
 MAX_FALSE_REFUSAL = 0.04  # the refusal threshold keeps dev false refusals under this
 ATTRIBUTION = "Span weights partly learned from CMRC 2018 (Cui et al., 2019; CC BY-SA 4.0); no CMRC text is shipped."
 
@@ -47,7 +47,7 @@ def yearbook_examples(questions: Iterable[Question], retrieve: Retrieve, reader:
     """Read every question against what retrieval finds for it."""
     out: list[Example] = []
     for q in tqdm(list(questions), desc="read", unit="q", disable=not progress or None):
-        documents, years = retrieve(q.question)
+        documents, years = retrieve(q)
         readings = reader.read(q.question, documents, years)
         golds = [[a] for a in q.answers] if q.type == "multi_entry" and len(readings) == len(q.answers) else [list(q.answers)] * len(readings)
         out.append(Example(q.question, q.answerable, golds, readings, documents, years))
