@@ -109,3 +109,7 @@ class Settings(BaseSettings):
     feedback_path: Path = Field(
         Path(".yearbook/feedback.jsonl"), description="Where 👍/👎 feedback from the page is appended."
     )
+    upload_dir: Path = Field(
+        Path(".yearbook/uploads"), description="Where yearbook files uploaded in the page are kept."
+    )
+    upload_max_mb: int = Field(100, ge=1, description="Largest file the page accepts, in MB.")

@@ -147,3 +147,91 @@ def test_corpus_html_is_shown_as_text_and_never_runs(page_url):
         assert page.locator("#yq-entry script, #yq-entry img, #yq-chat img[src='x']").count() == 0
         page.screenshot(path=str(ARTIFACTS / "escaped-1280.png"), full_page=True)
         browser.close()
+
+
+UPLOAD_BLOCKS = [
+    ("heading", "概况"),
+    ("para", "黑河市位于黑龙江省西北部,1998年末全市总人口167.94万人。"),
+    ("heading", "口岸贸易"),
+    *[("para", f"第{i}段记述口岸建设情况,年内完成联检楼改造工程,口岸通关能力继续提高。") for i in range(1, 40)],
+    ("heading", "对外贸易"),
+    ("para", "1998年,全市对俄进出口贸易总额9,927万美元,比上年下降12.6%。"),
+]
+
+
+@pytest.fixture(scope="module")
+def library_url(e5_store, tmp_path_factory):
+    root = tmp_path_factory.mktemp("library")
+    settings = e5_store.settings.model_copy(
+        update={"store_dir": root / "chroma", "upload_dir": root / "uploads", "feedback_path": root / "feedback.jsonl"}
+    )
+    ingest([CORPUS], settings, e5_store.embeddings, progress=False)
+    page = build_page(ChatApp(settings))
+    page.queue(default_concurrency_limit=4)
+    _, url, _ = page.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    yield url, settings, root
+    page.close()
+
+
+def _yearbook_pdf(path: Path) -> None:
+    """A two-page PDF whose trade figure sits on page 2 (real fpdf2 with a Noto CJK font)."""
+    from evals.bench_formats import Block, new_pdf, write_blocks
+
+    pdf = new_pdf(head=False)
+    pdf.add_page()
+    write_blocks(pdf, [Block(kind, text) for kind, text in UPLOAD_BLOCKS])
+    pdf.output(str(path))
+
+
+def _upload(page, path: Path) -> None:
+    """Choose a file in the upload box and wait until the page has received it."""
+    page.set_input_files("#yq-upload input[type=file]", str(path))
+    page.wait_for_function("name => document.querySelector('#yq-upload').innerText.includes(name)", arg=path.name, timeout=90000)
+
+
+def test_a_person_uploads_a_pdf_asks_about_it_and_removes_it(library_url):
+    from playwright.sync_api import sync_playwright
+
+    from ingest.formats import load_document
+
+    url, settings, root = library_url
+    pdf = root / "heihe-1999.pdf"
+    _yearbook_pdf(pdf)
+    document = load_document(pdf)
+    assert document.page_at(document.text.index("9,927万美元")) == 2  # the figure really is on page 2
+    broken = root / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.get_by_role("tab", name="年鉴管理").click()
+        _upload(page, broken)
+        page.click("#yq-load")
+        page.wait_for_function("() => document.querySelector('#yq-status').innerText.includes('载入失败')", timeout=60000)
+        assert "原有索引未改动" in page.inner_text("#yq-status")
+        assert "broken.pdf" not in page.inner_text("#yq-listing")
+        _upload(page, pdf)
+        page.fill("#yq-book textarea, #yq-book input", "黑河市年鉴")
+        page.fill("#yq-book-place textarea, #yq-book-place input", "黑河市")
+        page.fill("#yq-book-year input", "1999")
+        page.click("#yq-load")
+        page.wait_for_function("() => document.querySelector('#yq-status').innerText.includes('已载入')", timeout=120000)
+        assert "heihe-1999.pdf" in page.inner_text("#yq-listing")
+        assert "黑河市" in page.inner_text("#yq-header")
+        page.screenshot(path=str(ARTIFACTS / "library-1280.png"), full_page=True)
+        page.get_by_role("tab", name="问答").click()
+        _ask(page, "黑河市1998年对俄进出口贸易总额是多少？", 2)
+        page.wait_for_function("() => /【1】|未找到/.test(document.querySelector('#yq-chat').innerText)", timeout=60000)
+        page.wait_for_selector("#yq-sources li", timeout=30000)
+        assert "9,927万美元" in page.inner_text("#yq-chat")
+        assert "黑河市 · 1999 · 对外贸易 › 对外贸易 · 第2页" in page.inner_text("#yq-sources")
+        page.get_by_role("tab", name="年鉴管理").click()
+        page.click("#yq-remove-source input")
+        page.keyboard.type("heihe-1999")
+        page.locator("#yq-remove-source li", has_text="heihe-1999.pdf").first.click()
+        page.click("#yq-remove")
+        page.wait_for_function("() => document.querySelector('#yq-status').innerText.includes('已删除')", timeout=30000)
+        assert "heihe-1999.pdf" not in page.inner_text("#yq-listing")
+        browser.close()
+    assert not (settings.upload_dir / "heihe-1999.pdf").exists()

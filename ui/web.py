@@ -15,7 +15,9 @@ from rag.errors import YearbookError
 from rag.answer.followup import message_text
 from rag.settings import Settings
 from rag.store.chroma import store_location
+from ingest.formats import SUPPORTED_SUFFIXES
 from ui.feedback import record_feedback
+from ui.library import LISTING_HEADERS, Library
 from ui.render import PAGE_CSS, answer_markdown, citation_label, entry_html, sources_html
 
 ALL = "全部"
@@ -47,6 +49,7 @@ class ChatApp:
         """The header: what is loaded, and which answerer answers."""
         try:
             service = self.service()
+            service.retriever.store.refresh()  # the library tab may have changed it
             manifest = service.retriever.store.manifest()
             chunks = service.retriever.store.count()
         except YearbookError as exc:
@@ -54,27 +57,38 @@ class ChatApp:
         books = sorted({f"{r['yearbook']}（{r['year']}）" for r in manifest.values()})
         entries = sum(int(r.get("entries", 0)) for r in manifest.values())
         years = sorted({int(r["year"]) for r in manifest.values()})
+        places = sorted({str(r.get("place") or "") for r in manifest.values()} - {""})
         return (
-            f"### 年鉴问答\n已载入：{'、'.join(books) or '（空）'} · 年份 {', '.join(map(str, years))} · "
-            f"{entries} 个条目 · {chunks} 个片段 · 回答方式：{service.mode_label}"
+            f"### 年鉴问答\n已载入：{'、'.join(books) or '（空）'} · 地区 {'、'.join(places) or '未知'} · "
+            f"年份 {', '.join(map(str, years))} · {entries} 个条目 · {chunks} 个片段 · 回答方式：{service.mode_label}"
         )
 
-    def filters(self) -> tuple[list[str], list[str]]:
-        """Year and section choices, from the store."""
+    def filters(self) -> tuple[list[str], list[str], list[str]]:
+        """Year, section and place choices, from the store."""
         try:
             retriever = self.service().retriever
             years = [str(y) for y in sorted(retriever.years())]
             sections = retriever.sections()
+            places = retriever.places()
         except YearbookError:
-            return [ALL], [ALL]
-        return [ALL, *years], [ALL, *sections]
+            return [ALL], [ALL], [ALL]
+        return [ALL, *years], [ALL, *sections], [ALL, *places]
 
-    def options(self, year: str | None, section: str | None, k: float | None) -> AnswerOptions:
+    def refreshed_filters(self) -> tuple[Any, Any, Any]:
+        """Dropdown updates after the library changed (choices reset to 全部)."""
+        years, sections, places = self.filters()
+        return (
+            gr.update(choices=years, value=ALL), gr.update(choices=sections, value=ALL),
+            gr.update(choices=places, value=ALL),
+        )
+
+    def options(self, year: str | None, section: str | None, k: float | None, place: str | None = None) -> AnswerOptions:
         """Page controls → answer options."""
         return AnswerOptions(
             k=int(k) if k else None,
             year=int(year) if year and year != ALL else None,
             section=section if section and section != ALL else None,
+            place=place if place and place != ALL else None,
         )
 
     def respond(
@@ -85,6 +99,7 @@ class ChatApp:
         section: str | None,
         k: float | None,
         answers: dict[int, dict[str, Any]],
+        place: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer into the chat; errors become a readable message, never a traceback."""
         history = list(history or [])
@@ -95,7 +110,7 @@ class ChatApp:
         yield history, "", sources_html(None), gr.update(choices=[], value=None), "", answers
         try:
             final: Answer | None = None
-            for final in self.service().stream(message, _plain(asked), self.options(year, section, k)):
+            for final in self.service().stream(message, _plain(asked), self.options(year, section, k, place)):
                 history[index] = {"role": "assistant", "content": answer_markdown(final)}
                 if not final.final:
                     yield history, "", sources_html(None), gr.update(), "", answers
@@ -179,13 +194,14 @@ def _plain(history: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"role": m["role"], "content": unescape(message_text(m.get("content", "")))} for m in history]
 
 
-def build_page(app: ChatApp) -> gr.Blocks:
-    """The Blocks layout and its events."""
-    years, sections = app.filters()
+def build_page(app: ChatApp, library: Library | None = None) -> gr.Blocks:
+    """The Blocks layout and its events: the chat tab and the yearbook library tab."""
+    library = library or Library(app.settings)
+    years, sections, places = app.filters()
     with gr.Blocks(title="Yearbook QA · 年鉴问答") as page:
         header = gr.Markdown(app.summary(), elem_id="yq-header")
         answers = gr.State({})
-        with gr.Row(equal_height=False):
+        with gr.Tab("问答", elem_id="yq-tab-chat"), gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
                     label="问答", elem_id="yq-chat", height=460, buttons=["copy"],
@@ -203,14 +219,46 @@ def build_page(app: ChatApp) -> gr.Blocks:
                 gr.Examples(EXAMPLES, inputs=question, label="示例问题")
             with gr.Column(scale=2, min_width=300):
                 with gr.Accordion("筛选与设置", open=False):
+                    place = gr.Dropdown(places, value=ALL, label="地区", elem_id="yq-place")
                     year = gr.Dropdown(years, value=ALL, label="年份", elem_id="yq-year")
                     section = gr.Dropdown(sections, value=ALL, label="栏目", elem_id="yq-section")
                     k = gr.Slider(1, 10, value=app.settings.top_k, step=1, label="参考片段数")
                 sources = gr.HTML(sources_html(None), elem_id="yq-sources", label="来源")
                 citation = gr.Radio([], label="查看来源条目", elem_id="yq-citations")
                 entry = gr.HTML("", elem_id="yq-entry")
+        with gr.Tab("年鉴管理", elem_id="yq-tab-library"):
+            gr.Markdown("上传年鉴文件（.txt、.pdf、.docx 或扫描图片），填写年鉴名称、地区和年份后载入；载入后即可提问，无需重启。")
+            with gr.Row():
+                files = gr.File(
+                    label="年鉴文件", file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                    elem_id="yq-upload", scale=2,
+                )
+                with gr.Column(scale=1):
+                    book_title = gr.Textbox(label="年鉴名称", placeholder="如：黑河市年鉴", elem_id="yq-book")
+                    book_place = gr.Textbox(label="地区", placeholder="如：黑河市", elem_id="yq-book-place")
+                    book_year = gr.Number(label="年份", precision=0, elem_id="yq-book-year")
+                    load = gr.Button("载入", variant="primary", elem_id="yq-load")
+            status = gr.Markdown("", elem_id="yq-status")
+            listing = gr.Dataframe(
+                value=library.rows(), headers=LISTING_HEADERS, interactive=False, elem_id="yq-listing", label="已载入的年鉴",
+            )
+            with gr.Row():
+                doomed = gr.Dropdown(library.sources(), label="删除文件", elem_id="yq-remove-source", scale=3)
+                drop = gr.Button("删除", variant="stop", elem_id="yq-remove", scale=1)
+
+        def after_change(message: str) -> tuple[Any, ...]:
+            return (message, library.rows(), gr.update(choices=library.sources(), value=None), app.summary(), *app.refreshed_filters())
+
+        def load_files(chosen: list[str] | None, title: str, where: str, when: float | None,
+                       progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[Any, ...]:
+            return (*after_change(library.upload(chosen, title or "", where or "", when)), None)
+
+        changed = [status, listing, doomed, header, year, section, place]
+        load.click(load_files, [files, book_title, book_place, book_year], [*changed, files],
+                   api_visibility="private", concurrency_limit=1)
+        drop.click(lambda source: after_change(library.remove(source)), [doomed], changed, api_visibility="private")
         outputs = [chatbot, question, sources, citation, entry, answers]
-        inputs = [question, chatbot, year, section, k, answers]
+        inputs = [question, chatbot, year, section, k, answers, place]
         for trigger in (question.submit, send.click):
             trigger(app.respond, inputs, outputs, api_visibility="private", concurrency_limit=4)
         citation.change(app.show_source, [citation, answers], entry, api_visibility="private")
@@ -236,6 +284,7 @@ def launch(settings: Settings, host: str | None = None, port: int | None = None,
         server_name=host or settings.ui_host,
         server_port=port or settings.ui_port,
         auth=auth,
+        max_file_size=f"{settings.upload_max_mb}mb",
         css=PAGE_CSS,
         footer_links=["api"],
         **kwargs,
