@@ -28,6 +28,11 @@ def add_bench_command(commands: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a measured target is missed")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--formats", action="store_true",
+        help="measure the file loaders instead: PDF text layer pages/s and memory, OCR pages/s and "
+        "character error rate on rendered corpus pages (python -m evals.bench_formats --help for more)",
+    )
     parser.set_defaults(handler=run_bench_command)
 
 
@@ -37,6 +42,10 @@ def run_bench_command(args: argparse.Namespace, settings: Settings) -> int:
     from evals.bench_report import format_markdown
 
     out = args.out or Path("reports") / f"bench-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    if args.formats:
+        from evals.bench_formats import main as bench_formats
+
+        return bench_formats(["--out", str(out)])
     report = run_bench(settings, out, args.quick, progress=not (args.quiet or args.json))
     if args.json:
         print(json.dumps(report, ensure_ascii=False))

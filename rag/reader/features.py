@@ -141,6 +141,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["cell_column_in_question"] = float(len(column) >= 2 and column in asked.text)
         f["cell_column_fits"] = float(any(w in column for w in COLUMN_KINDS.get(asked.kind, ())))
         f["cell_whole"] = float(span.kind == "cell")
+        f["cell_row_named"] = float(_row_named(asked, text, span))
     if span.kind == "list":
         f["l_items"] = math.log(max(span.items, 1)) / 2
     f["before_deng"] = float(right.startswith("等"))
@@ -152,6 +153,24 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
 
 
 RELATIVE = ("ctx_left", "ctx_left_cue", "ctx_right_cue", "clause_unique", "clause_cue", "dist", "s_cov", "h_near_figure")
+
+
+def _row_named(asked: Asked, row: str, span: Span) -> bool:
+    """The question names another cell of the span's row, whole or one of its 、-items.
+
+    「黑河市市长是谁」 names the role cell 「市委副书记、市长」 (its item 市长) of the row whose
+    name cell is the answer, but not 「副市长」; 「于晓东是什么职务」 names the name cell.
+    """
+    position = 0
+    for cell in row.split(" | "):
+        inside = position <= span.start < position + len(cell)
+        position += len(cell) + 3
+        if inside:
+            continue
+        items = [cell.strip(), *re.split(r"[、,，;；]", cell)]
+        if any(len(item.strip()) >= 2 and item.strip() in asked.text for item in items):
+            return True
+    return False
 
 
 def add_relative_features(spans: Sequence[Span]) -> None:
