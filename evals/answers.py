@@ -27,6 +27,7 @@ class AnswerRow:
     cited_gold: bool
     ms: float
     evidence_rank: int | None = None  # rank of the first retrieved chunk holding the gold evidence
+    answer_rank: int | None = None  # rank of the first retrieved chunk holding a gold answer
 
 
 def score(question: Question, answer: Answer) -> AnswerRow:
@@ -45,7 +46,26 @@ def score(question: Question, answer: Answer) -> AnswerRow:
     first = answer.citations[0] if answer.citations else None
     cited_gold = bool(first and cites_gold(question, first))
     rank = evidence_rank(question, answer.contexts)
-    return AnswerRow(question, answer, em, f1, contained, cited_gold, answer.timings.get("total_ms", 0.0), rank)
+    return AnswerRow(
+        question, answer, em, f1, contained, cited_gold, answer.timings.get("total_ms", 0.0), rank,
+        answer_rank(question, answer.contexts),
+    )
+
+
+def answer_rank(question: Question, contexts: list[dict]) -> int | None:
+    """1-based rank of the first retrieved chunk that states a gold answer (single-part, not 是/否).
+
+    Yearbooks state many facts twice (an entry and the chronicle, a paragraph and a table); a
+    chunk that states the answer serves the reader even when it is not the gold sentence.
+    """
+    golds = [normalize_answer(a) for a in question.answers if a not in ("是", "否")]
+    if question.type == "multi_entry" or not golds or min(len(g) for g in golds) < 2:
+        return None
+    for rank, context in enumerate(contexts, start=1):
+        text = normalize_answer(str(context.get("text", "")))
+        if any(gold in text for gold in golds):
+            return rank
+    return None
 
 
 def evidence_rank(question: Question, contexts: list[dict]) -> int | None:
@@ -113,6 +133,10 @@ def summarize(rows: list[AnswerRow]) -> dict[str, object]:
     if single:
         summary["evidence_hit@1"] = sum(r.evidence_rank == 1 for r in single) / len(single)
         summary["evidence_hit@5"] = sum(r.evidence_rank is not None and r.evidence_rank <= 5 for r in single) / len(single)
+    stated = [r for r in answerable if r.question.type != "multi_entry" and any(a not in ("是", "否") for a in r.question.answers)]
+    if stated:
+        summary["answer_hit@1"] = sum(r.answer_rank == 1 for r in stated) / len(stated)
+        summary["answer_hit@5"] = sum(r.answer_rank is not None and r.answer_rank <= 5 for r in stated) / len(stated)
     latencies = [r.ms for r in rows]
     summary["p50_ms"] = round(percentile(latencies, 50), 2)
     summary["p95_ms"] = round(percentile(latencies, 95), 2)

@@ -12,7 +12,7 @@ from rag.settings import Settings
 
 SPLIT_KEYS = (
     "exact_match", "containment", "citation_gold", "false_refusal", "refusal_recall",
-    "evidence_hit@1", "evidence_hit@5", "p50_ms", "p95_ms",
+    "evidence_hit@1", "evidence_hit@5", "answer_hit@1", "answer_hit@5", "p50_ms", "p95_ms",
 )
 
 
@@ -175,6 +175,7 @@ def format_split_report(report: dict[str, Any]) -> str:
     lines = [f"{'split':<8}{'n':>5}" + "".join(f"{k:>15}" for k in SPLIT_KEYS)]
     for split, metrics in report["splits"].items():
         lines.append(f"{split:<8}{metrics['n']:>5}" + "".join(f"{_cell(metrics.get(k)):>15}" for k in SPLIT_KEYS))
+    lines.append("(evidence_hit@k: the gold sentence is in the top k chunks; answer_hit@k: a chunk there states a gold answer)")
     lines.append("")
     lines.append("containment gap: " + ", ".join(f"{k} {v:+.3f}" for k, v in report["gap"].items()))
     for split, metrics in report["splits"].items():
@@ -186,7 +187,7 @@ def format_split_report(report: dict[str, Any]) -> str:
     for split, metrics in report["splits"].items():
         lines.append(f"\n{split} by yearbook:")
         for corpus, values in metrics["by_corpus"].items():
-            lines.append(f"  {corpus:<28}" + "".join(f"{k} {_cell(values.get(k))}  " for k in SPLIT_KEYS[:7]))
+            lines.append(f"  {corpus:<28}" + "".join(f"{k} {_cell(values.get(k))}  " for k in SPLIT_KEYS[:9]))
         lines.append(f"{split} by type (containment / exact match):")
         for kind, values in metrics["by_type"].items():
             if kind == "unanswerable":

@@ -58,3 +58,31 @@ def test_refusal_detection():
     assert is_refusal("年鉴中未找到相关记载。")
     assert is_refusal("抱歉，资料中没有记载这一数字。")
     assert not is_refusal("526人【1】")
+
+
+def _question(answers: tuple[str, ...], evidence: str, kind: str = "number"):
+    from evals.dataset import Question
+
+    return Question("q1", "金乡县2010年地区生产总值是多少？", answers, ("县情综述",), ("综合经济",), (evidence,), kind)
+
+
+def test_retrieval_ranks_by_evidence_and_by_stated_answer():
+    from evals.answers import answer_rank, evidence_rank
+
+    question = _question(("178.6亿元",), "全县实现地区生产总值178.6亿元")
+    contexts = [{"text": "地区生产总值 | 亿元 | 178.6亿元 | 13.4"}, {"text": "2010年,全县实现地区生产总值178.6亿元,增长13.4%。"}]
+    assert evidence_rank(question, contexts) == 2  # the gold sentence is second
+    assert answer_rank(question, contexts) == 1  # but the table row above states the answer too
+    assert evidence_rank(question, contexts[:1]) is None
+    assert answer_rank(_question(("是",), "完成进出口总额6.38亿美元", "yesno"), contexts) is None
+
+
+def test_a_citation_quoting_the_gold_evidence_counts_as_gold():
+    from evals.answers import cites_gold
+    from rag.answer.schema import Citation
+
+    question = _question(("178.6亿元",), "全县实现地区生产总值178.6亿元")
+    quoting = Citation(n=1, chunk_id="c", year=2010, section="综合", entry="经济", quote="2010年,全县实现地区生产总值178.6亿元,增长13.4%。")
+    elsewhere = Citation(n=1, chunk_id="c", year=2010, section="综合", entry="经济", quote="全县粮食总产量31.26万吨。")
+    named = Citation(n=1, chunk_id="c", year=2010, section="县情综述", entry="综合经济", quote="另一句。")
+    assert cites_gold(question, quoting) and cites_gold(question, named) and not cites_gold(question, elsewhere)
