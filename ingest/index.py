@@ -212,6 +212,8 @@ def _prepare(
     parsed = parse_yearbook(text, info)
     summary.warnings.extend(parsed.warnings)
     chunks = chunk_entries(parsed.entries, settings.chunk_tokens, document.page_at if document.pages else None)
+    if not chunks:
+        raise CorpusFormatError(f"{path}: no text to index was found (a blank scan or an empty document?)")
     existing = set(store.collection.get(where={"source": info.source}, include=[])["ids"])
     new_ids = {c.id for c in chunks}
     summary.sections += len(parsed.sections)

@@ -11,6 +11,7 @@ from ingest.roster import roster_rows
 
 SENTENCE_END = "。！？；：”’」』）)…!?;"
 MAX_HEADING_CHARS = 20
+SHORT_LAST_LINE = 0.75  # of the typical line width: a paragraph's last line stops short
 WRAPPED_SHARE = 0.3  # a file whose long lines stop mid-sentence this often is hard-wrapped
 _HEADING_FORBIDDEN = re.compile(r"[。，,；;：:、！？!?\t【】()（）]")
 TABLE_CAPTION_RE = re.compile(r"^表\s*\d+\s+\S")
@@ -59,6 +60,14 @@ class Line:
     def __post_init__(self) -> None:
         if not self.segments and self.text:
             self.segments = [(0, self.start, len(self.text))]
+
+    def source_at(self, offset: int) -> int:
+        """The source offset of the character at ``offset`` in the (joined) text."""
+        for start, source, length in self.segments:
+            if start <= offset < start + length:
+                return source + offset - start
+        start, source, length = self.segments[-1]
+        return source + length
 
     def slice(self, begin: int) -> tuple[str, list[tuple[int, int, int]]]:
         """The text from ``begin`` on, with its runs re-based to start at 0."""
@@ -127,7 +136,7 @@ def is_hard_wrapped(lines: list[Line]) -> bool:
     In a file with one paragraph per line nearly every long line ends a sentence; in a
     hard-wrapped file most do not. Roster lines are left out (they never end a sentence).
     """
-    long = [line.text for line in lines if len(line.text) >= 16 and not roster_rows(line.text)]
+    long = [line.text for line in lines if len(line.text) >= 16 and not _keeps_own_line(line.text)]
     if len(long) < 4:
         return False
     open_ended = sum(1 for text in long if text[-1] not in SENTENCE_END)
@@ -143,15 +152,19 @@ def join_wrapped(lines: list[Line], skip: set[int]) -> list[Line]:
     """
     kept = [line for i, line in enumerate(lines) if i not in skip and line.text]
     wrapped = is_hard_wrapped(kept)
-    typical = sorted(display_width(line.text) for line in kept)[len(kept) // 2] if kept else 0
+    widths = sorted(display_width(ln.text) for ln in kept if len(ln.text) >= 16 and not _keeps_own_line(ln.text))
+    typical = widths[len(widths) // 2] if widths else 0  # about the wrap width in a wrapped file
     logical: list[Line] = []
     joinable = False
+    last_physical = ""
     for i, line in enumerate(lines):
-        if i in skip or not line.text:
+        if i in skip:
+            continue  # page chrome inside a paragraph does not end it
+        if not line.text:
             joinable = False
             continue
         previous = logical[-1] if logical else None
-        if wrapped and joinable and previous is not None and _continues(previous.text, line, typical):
+        if wrapped and joinable and previous is not None and _continues(last_physical, previous.text, line, typical):
             offset = len(previous.text)
             previous.segments.append((offset, line.start, len(line.text)))
             previous.text += line.text
@@ -159,19 +172,35 @@ def join_wrapped(lines: list[Line], skip: set[int]) -> list[Line]:
         else:
             logical.append(Line(line.text, line.start, line.end, indented=line.indented))
         joinable = True
+        last_physical = line.text
     return logical
 
 
-def _continues(previous: str, line: Line, typical: int) -> bool:
-    """Whether ``line`` carries on the paragraph that ``previous`` (joined so far) holds."""
-    if line.indented or roster_rows(line.text):
+def _keeps_own_line(text: str) -> bool:
+    """Table rows, table captions and roster rows are never part of a wrapped paragraph."""
+    return "\t" in text or bool(TABLE_CAPTION_RE.match(text)) or bool(roster_rows(text))
+
+
+def _continues(last_physical: str, joined: str, line: Line, typical: int) -> bool:
+    """Whether ``line`` carries on the paragraph ``joined`` so far, whose last physical line is ``last_physical``."""
+    if line.indented or _keeps_own_line(line.text) or _keeps_own_line(last_physical):
         return False
-    last_physical_short = is_heading_like(previous) and display_width(previous) < typical // 2
-    if last_physical_short:
+    if is_marked_heading(line.text) or is_marked_heading(last_physical):
+        return False
+    if is_heading_like(last_physical) and display_width(last_physical) < typical // 2:
         return False  # the previous line was a heading
-    finished = previous[-1] in SENTENCE_END
-    heading = find_heading(line.text)
-    return not (finished and heading is not None)
+    finished = joined[-1] in SENTENCE_END
+    if finished and display_width(last_physical) < SHORT_LAST_LINE * typical:
+        return False  # a short line that ends a sentence ends its paragraph
+    return not (finished and find_heading(line.text) is not None)
+
+
+def is_marked_heading(text: str) -> bool:
+    """A heading no prose line looks like: 「·农业·」, 「【县情综述】」, 「一、综合」, 「（一）农业」, 「1.粮食生产」."""
+    if _SECTION_MARK.match(text) or _SINGLE_MARKER.match(text):
+        return True
+    patterns = (_NUMBERED_TOP, _NUMBERED_SUB, _NUMBERED_ITEM)
+    return any((m := p.match(text)) is not None and is_heading_like(m.group(2)) for p in patterns)
 
 
 def find_heading(text: str) -> Heading | None:
@@ -201,15 +230,8 @@ def find_heading(text: str) -> Heading | None:
 
 
 def marked_headings(lines: list[Line]) -> int:
-    """How many lines are numbered or marked headings (「一、」「（一）」「1.」「·农业·」)."""
-    patterns = (_NUMBERED_TOP, _NUMBERED_SUB, _NUMBERED_ITEM)
-    count = 0
-    for line in lines:
-        if _SECTION_MARK.match(line.text):
-            count += 1
-        elif any((m := p.match(line.text)) and is_heading_like(m.group(2)) for p in patterns):
-            count += 1
-    return count
+    """How many lines are numbered or marked headings (「一、」「（一）」「1.」「·农业·」), 【】 markers aside."""
+    return sum(1 for line in lines if is_marked_heading(line.text) and not _SINGLE_MARKER.match(line.text))
 
 
 def _reads_as_body(rest: str) -> bool:

@@ -58,8 +58,9 @@ class ParagraphParser:
         if self.table is not None and self._table_row(line):
             return
         self.table = None
-        if rows and (in_run or self.roster is not None or not self.seen_body or len(rows) > 1
-                     or is_roster_title(self.subtitle or self.section) or rows[0].notes):
+        if rows and (in_run or self.roster is not None or len(rows) > 1 or rows[0].personal()
+                     or is_roster_title(self.subtitle or self.section)
+                     or (not self.seen_body and not rows[0].notes)):
             self._roster_rows(line, rows)
             return
         if is_roster_header(text):
@@ -104,7 +105,7 @@ class ParagraphParser:
             self.roster = Table(caption=title, header=ROSTER_HEADER, start=line.start)
             entry.tables.append(self.roster)
         for row in rows:
-            self.roster.rows.append(TableRow(row.cells(), line.start + row.start, line.start + row.end))
+            self.roster.rows.append(TableRow(row.cells(), line.source_at(row.start), line.source_at(row.end - 1) + 1))
         self.entries[-1].end = max(self.entries[-1].end, line.end)
 
     def _open_table(self, line: Line) -> None:

@@ -21,6 +21,9 @@ _PAIR = re.compile(
     rf"(?P<role>[{_CJK}、（）()]{{0,30}}?(?:{_ROLE_WORD}))(?:[（(][^）)]{{1,8}}[）)])?"
     rf"[\s:：〓\u3000]+(?P<name>{_NAME})"
 )
+_PERSONAL_NOTES = re.compile(r"^[(（]?\s*(?:男|女)|\d{4}(?:年|\.)\d{1,2}月?生|生于|任职|任命|当选|调离|兼任|[(（]\d{4}年\d{1,2}月")
+_NOT_A_ROLE = re.compile(r"共有|全|各|等")
+_LISTED_NAME = re.compile(rf"(?P<name>{_NAME})(?P<note>[(（][^)）]{{1,8}}[)）])?")
 _NAME_STOPWORDS = frozenset({"兼任", "分管", "主持", "负责", "协助", "人民", "委员", "同志", "任职"})
 
 
@@ -33,6 +36,10 @@ class RosterRow:
     notes: str
     start: int
     end: int
+
+    def personal(self) -> bool:
+        """The notes read as a person's particulars: sex, birth, appointment (「1953年4月生」「(女)」「任职」)."""
+        return bool(_PERSONAL_NOTES.search(self.notes))
 
     def cells(self) -> tuple[str, str, str]:
         """The row as table cells: role, name (inner spaces removed), notes."""
@@ -53,7 +60,7 @@ def roster_rows(line: str) -> list[RosterRow]:
             return []
         if matches and line[position : match.start()].strip() and not _pair_follows_gap(line, position, match):
             break
-        if match.group("name").replace(" ", "") in _NAME_STOPWORDS:
+        if match.group("name").replace(" ", "") in _NAME_STOPWORDS or _NOT_A_ROLE.search(match.group("role")):
             break
         matches.append(match)
         position = match.end()
@@ -62,11 +69,42 @@ def roster_rows(line: str) -> list[RosterRow]:
     rows: list[RosterRow] = []
     for index, match in enumerate(matches):
         stop = matches[index + 1].start() if index + 1 < len(matches) else len(line)
+        role = match.group("role").strip()
         notes = line[match.end() : stop].strip().strip(",，;；").strip()
-        rows.append(RosterRow(match.group("role").strip(), match.group("name").strip(), notes, match.start(), stop))
+        more = _more_names(line, match.end(), stop)
+        if more:  # 「副书记〓李炳众　王 瑞　刘长海」: one role, several people
+            first_note = line[match.end() : more[0][0]].strip()
+            rows.append(RosterRow(role, match.group("name").strip(), first_note, match.start(), more[0][0]))
+            rows.extend(RosterRow(role, name, note, start, end) for start, end, name, note in more)
+        else:
+            rows.append(RosterRow(role, match.group("name").strip(), notes, match.start(), stop))
     if len(rows) == 1 and not _plausible_single(rows[0], line):
         return []
     return rows
+
+
+def _more_names(line: str, start: int, stop: int) -> list[tuple[int, int, str, str]]:
+    """Further names after a role's first name, when the rest is only names (and bracketed notes).
+
+    Names are separated by full-width spaces, two spaces or 、; each may carry a bracketed note
+    such as (女) or (鄂伦春族). Returns (start, end, name, note) per name, or [] otherwise.
+    """
+    own_note = re.match(r"[(（][^)）]{1,8}[)）]", line[start:stop])
+    if own_note:  # 「马玉琴(女)　张 勇」: the first name's own note comes first
+        start += own_note.end()
+    found: list[tuple[int, int, str, str]] = []
+    for piece in re.finditer(r"[^\u3000、,，]+", line[start:stop]):
+        text = piece.group().strip()
+        if not text:
+            continue
+        match = _LISTED_NAME.fullmatch(text)
+        if match is None:
+            return []
+        at = start + piece.start() + (len(piece.group()) - len(piece.group().lstrip()))
+        found.append((at, at + len(text), match.group("name"), match.group("note") or ""))
+    if found and not re.match(r"[\u3000、,，]|\s{2}", line[start:found[0][0]] or " "):
+        return []  # the first name must be set off from the one before it
+    return found
 
 
 def _pair_follows_gap(line: str, position: int, match: re.Match[str]) -> bool:
@@ -75,10 +113,8 @@ def _pair_follows_gap(line: str, position: int, match: re.Match[str]) -> bool:
 
 
 def _plausible_single(row: RosterRow, line: str) -> bool:
-    """A lone pair is a roster row when the line is short or goes on with personal notes."""
-    if len(line) <= 40:
-        return True
-    return bool(re.match(r"[(（]?\s*(?:男|女|\d{4}年|\d{4}\.\d)", row.notes))
+    """A lone pair is a roster row when nothing follows the name, or personal notes do."""
+    return not row.notes or row.personal()
 
 
 def is_roster_header(line: str) -> bool:

@@ -158,3 +158,36 @@ def test_roster_table_with_two_pairs_a_line_and_a_header():
     ]
     assert [e.body for e in result.entries if e.body] == ["全县总面积886平方公里,辖13个镇街。"]
     assert result.kept_share == 1.0
+
+
+def test_one_role_several_people_and_prose_that_only_looks_like_a_roster():
+    assert [r.cells()[:2] for r in roster_rows("副县长 王 瑞\u3000于洪波\u3000鄂 军(鄂伦春族)\u3000蔡淑芬(女)")] == [
+        ("副县长", "王瑞"), ("副县长", "于洪波"), ("副县长", "鄂军"), ("副县长", "蔡淑芬")
+    ]
+    for prose in ("局长 张三 在会上作了工作报告。", "农业局长 周末 到田间调研。", "全市共有中小学校长 三百余人，均经过培训。"):
+        assert roster_rows(prose) == [], prose
+
+
+def test_wrapped_file_keeps_tables_and_numbered_heads():
+    text = (
+        "一、综合\n（一）农业\n"
+        "全县粮食播种面积63.8万亩,粮食总产量31.26万吨,比上年增\n长2.1%,其中小麦播种面积35.2万亩,总产量15.6万吨,玉米播\n种面积28.6万亩。\n"
+        "全县蔬菜播种面积12.4万亩,总产量86.3万吨,其中大蒜种植面\n积58.3万亩,大蒜总产量52.74万吨,比上年增长6.2%,出口大\n蒜及制品38.6万吨。\n"
+        "表1 主要指标\n指标\t单位\t数值\n粮食总产量\t万吨\t31.26\n蔬菜总产量\t万吨\t86.3\n大蒜总产量\t万吨\t52.74\n"
+        "（二）工业\n全县规模以上工业企业218家,完成工业总产值436.8亿元,比上年增\n长21.3%。\n"
+    )
+    result = parse_yearbook(text, INFO)
+    titled = [(e.section, e.title) for e in result.entries]
+    assert titled[0] == ("综合", "农业") and ("综合", "工业") in titled
+    bodies = [e.body for e in result.entries if e.body]
+    assert bodies[0].endswith("玉米播种面积28.6万亩。") and "比上年增长2.1%" in bodies[0]
+    table = next(t for e in result.entries for t in e.tables)
+    assert table.header == ("指标", "单位", "数值") and len(table.rows) == 3
+    assert result.kept_share == 1.0
+
+
+def test_page_chrome_inside_a_wrapped_paragraph_does_not_split_it():
+    line = "全市国内生产总值完成74.52亿元,按可比价格计算比上年增长8.6%,其中第"
+    text = "概况\n" + "\n".join([line] * 4) + "\n第 3 页\n一产业增加值28.17亿元。\n"
+    result = parse_yearbook(text, INFO)
+    assert [e.body for e in result.entries if e.body] == [line * 4 + "一产业增加值28.17亿元。"]

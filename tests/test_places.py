@@ -64,3 +64,20 @@ def test_answer_names_its_place_when_several_are_loaded_and_none_asked():
     answer, documents = _answer("黑河市")
     assert settle_place(answer, "1998年总人口多少", documents, HELD).text.startswith("黑河市：")
     assert settle_place(answer, "1998年总人口多少", documents, ["黑河市"]).text.startswith("167.94万人")
+
+
+def test_common_nouns_with_a_place_suffix_are_not_places():
+    for ordinary in ("什么时候退出贫困县序列", "2019年全县改造棚户区多少户", "建成区面积多大", "综合保税区有几家企业"):
+        assert unknown_places(ordinary, HELD) == [], ordinary
+
+
+def test_the_narrower_of_two_places_written_together_is_asked():
+    from rag.retrieval.places import asked_place
+
+    assert asked_place("黑河市逊克县的总人口", HELD) == "逊克县"
+    assert asked_place("黑河市和逊克县的总人口", HELD) == "黑河市"
+
+
+def test_the_chosen_place_may_be_named_beside_another():
+    answer, documents = _answer("逊克县", "逊克县距黑河市125公里。")
+    assert not settle_place(answer, "逊克县距黑河市多少公里", documents, HELD, selected="逊克县").refused

@@ -186,7 +186,9 @@ def _yearbook_pdf(path: Path) -> None:
 def _upload(page, path: Path) -> None:
     """Choose a file in the upload box and wait until the page has received it."""
     page.set_input_files("#yq-upload input[type=file]", str(path))
-    page.wait_for_function("name => document.querySelector('#yq-upload').innerText.includes(name)", arg=path.name, timeout=90000)
+    page.wait_for_function(  # the file list may break the name before its suffix
+        "stem => document.querySelector('#yq-upload').innerText.includes(stem)", arg=path.stem, timeout=90000
+    )
 
 
 def test_a_person_uploads_a_pdf_asks_about_it_and_removes_it(library_url):
@@ -235,3 +237,20 @@ def test_a_person_uploads_a_pdf_asks_about_it_and_removes_it(library_url):
         assert "heihe-1999.pdf" not in page.inner_text("#yq-listing")
         browser.close()
     assert not (settings.upload_dir / "heihe-1999.pdf").exists()
+
+
+def test_library_refuses_a_blank_scan_and_a_name_taken_by_another_yearbook(library_url):
+    from PIL import Image
+
+    from ui.library import Library
+
+    _, settings, root = library_url
+    library = Library(settings)
+    blank = root / "blank.png"
+    Image.new("RGB", (400, 300), "white").save(blank)
+    message = library.upload([str(blank)], "空白年鉴", "某县", 2010)
+    assert "载入失败" in message and "blank.png" in message and ".staging" not in message
+    taken = root / "sip-2020-party-government.txt"
+    taken.write_text("概况\n全县总人口10万人。\n", encoding="utf-8")
+    assert "已有同名文件" in library.upload([str(taken)], "金乡年鉴", "金乡县", 2010)
+    assert {row[0] for row in library.rows()} == {"sip-2020-party-government.txt"}

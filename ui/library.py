@@ -61,6 +61,9 @@ class Library:
         too_big = [p.name for p in paths if p.stat().st_size > self.settings.upload_max_mb * 1024 * 1024]
         if too_big:
             return f"⚠️ 文件超过 {self.settings.upload_max_mb} MB：{'、'.join(too_big)}"
+        clash = self._name_clash(paths, yearbook, place)
+        if clash:
+            return clash
         if not self._lock.acquire(blocking=False):
             return "⚠️ 另一个文件正在载入，请稍后再试。"
         staging = self.settings.upload_dir / STAGING
@@ -72,7 +75,10 @@ class Library:
                     if item.exists():
                         item.replace(self.settings.upload_dir / item.name)
         except YearbookError as exc:
-            return f"⚠️ 载入失败，原有索引未改动：{exc}"
+            reason = str(exc).replace(f"{staging}/", "")  # name the file, not the staging folder
+            return f"⚠️ 载入失败，原有索引未改动：{reason}"
+        except Exception as exc:  # noqa: BLE001 - a disk or store failure mid-way: say what is known
+            return f"⚠️ 载入中断：{exc}。请在下方列表核对已载入的年鉴。"
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             self._lock.release()
@@ -80,6 +86,20 @@ class Library:
         lines += [f"- {row['source']}：{row['place'] or '地区未知'}，收录 {row['kept_share']:.1%} 的文字" for row in summary.per_file]
         lines += [f"- 提示：{warning}" for warning in summary.warnings]
         return "\n".join(lines)
+
+    def _name_clash(self, paths: list[Path], yearbook: str, place: str) -> str | None:
+        """A message when an upload would replace a loaded file of the same name from another yearbook."""
+        loaded = {str(row[0]): (str(row[2]), str(row[1])) for row in self.rows()}
+        for path in paths:
+            if path.name not in loaded:
+                continue
+            old_book, old_place = loaded[path.name]
+            if (yearbook.strip() and yearbook.strip() != old_book) or (place.strip() and place.strip() != old_place):
+                return (
+                    f"⚠️ 已有同名文件 {path.name}（{old_place or '地区未知'} · {old_book}）；"
+                    "请改名后再上传，或先删除原文件。"
+                )
+        return None
 
     def remove(self, source: str | None) -> str:
         """Remove one file's chunks from the store (its uploaded copy too)."""

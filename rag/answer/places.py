@@ -25,7 +25,7 @@ def settle_place(
     if answer.refused or not answer.citations:
         return answer
     named = places_named(question, places_held)
-    if selected and any(place != selected for place in named):
+    if selected and named and selected not in named:
         return _refuse(answer, f"问题问的是{named[0]}，当前只查{selected}的年鉴。")
     by_chunk = {str(d.metadata.get("chunk_id") or d.id or ""): d for d in documents}
     cited = [by_chunk.get(c.chunk_id) for c in answer.citations]

@@ -20,7 +20,7 @@ from rag.errors import EmbeddingError, EmptyIndexError, StoreUnavailableError, Y
 from rag.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
 from rag.store.chroma import Store
-from rag.retrieval.places import places_named
+from rag.retrieval.places import asked_place
 from rag.text import DATE_RE, NUMBER_RE, normalise, years_in
 
 EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
@@ -163,9 +163,9 @@ class HybridRetriever(BaseRetriever):
                 year = named[0]
         if place is None:
             held_places = [p for p in dict.fromkeys(index.places.tolist()) if p]
-            named_places = places_named(query, held_places)
-            if len(held_places) > 1 and named_places:
-                place = named_places[0]
+            named_place = asked_place(query, held_places)
+            if len(held_places) > 1 and named_place:
+                place = named_place
         return SearchFilters(year=year, section=filters.section, place=place)
 
     def _dense(self, query: str, filters: SearchFilters) -> list[str]:
