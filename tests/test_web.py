@@ -38,12 +38,17 @@ def page_url(e5_store, tmp_path_factory):
         update={"store_dir": root / "chroma", "feedback_path": root / "feedback.jsonl"}
     )
     ingest([CORPUS, hostile], settings, e5_store.embeddings, progress=False)
-    app = ChatApp(settings)
-    page = build_page(app)
-    page.queue(default_concurrency_limit=4)
-    _, url, _ = page.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    page, url = _serve(settings)
     yield url, settings
     page.close()
+
+
+def _serve(settings):
+    """The page on a free local port, as `yearbook ui` starts it."""
+    page = build_page(ChatApp(settings))
+    page.queue(default_concurrency_limit=4)
+    _, url, _ = page.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    return page, url
 
 
 def test_api_answer_with_citation(page_url):
@@ -166,9 +171,7 @@ def library_url(e5_store, tmp_path_factory):
         update={"store_dir": root / "chroma", "upload_dir": root / "uploads", "feedback_path": root / "feedback.jsonl"}
     )
     ingest([CORPUS], settings, e5_store.embeddings, progress=False)
-    page = build_page(ChatApp(settings))
-    page.queue(default_concurrency_limit=4)
-    _, url, _ = page.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    page, url = _serve(settings)
     yield url, settings, root
     page.close()
 
