@@ -10,6 +10,7 @@ from typing import Any
 from evals.dataset import SPLITS, load_split
 from rag.settings import Settings
 
+BUNDLED = "sip-2020-party-government"  # the bundled chapter's stem: questions with no corpus are about it
 SPLIT_KEYS = (
     "exact_match", "containment", "citation_gold", "false_refusal", "refusal_recall",
     "evidence_hit@1", "evidence_hit@5", "answer_hit@1", "answer_hit@5", "p50_ms", "p95_ms",
@@ -126,8 +127,8 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
         summary = summarize(rows)
         summary["place_discipline"] = place_discipline(questions, service, places, use_llm)
         by_corpus: dict[str, Any] = {}
-        for corpus in sorted({q.corpus or "sip-2020-party-government" for q in questions}):
-            chosen = [r for r in rows if (r.question.corpus or "sip-2020-party-government") == corpus]
+        for corpus in sorted({q.corpus or BUNDLED for q in questions}):
+            chosen = [r for r in rows if (r.question.corpus or BUNDLED) == corpus]
             by_corpus[corpus] = {k: v for k, v in summarize(chosen).items() if k != "by_type"}
         summary["by_corpus"] = by_corpus
         report["splits"][split] = summary
@@ -142,9 +143,6 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(format_split_report(report))
     return 0
-
-
-BUNDLED = "sip-2020-party-government"
 
 
 def corpus_places(manifest: dict[str, dict[str, Any]]) -> dict[str, str]:

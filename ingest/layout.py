@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.roster import roster_rows
 
@@ -176,6 +177,7 @@ def join_wrapped(lines: list[Line], skip: set[int]) -> list[Line]:
     return logical
 
 
+@lru_cache(maxsize=8192)
 def _keeps_own_line(text: str) -> bool:
     """Table rows, table captions and roster rows are never part of a wrapped paragraph."""
     return "\t" in text or bool(TABLE_CAPTION_RE.match(text)) or bool(roster_rows(text))
