@@ -108,6 +108,7 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from evals.answers import score, summarize
+    from ingest.roster import is_roster_title
     from evals.eval_store import eval_settings
     from rag.answer.service import AnswerOptions, open_service
 
@@ -126,6 +127,8 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
         ]
         summary = summarize(rows)
         summary["place_discipline"] = place_discipline(questions, service, places, use_llm)
+        roster = [r for r in rows if r.question.answerable and any(is_roster_title(s) for s in r.question.sections)]
+        summary["roster"] = {k: v for k, v in (summarize(roster) if roster else {"n": 0}).items() if k in ("n", "containment", "exact_match")}
         by_corpus: dict[str, Any] = {}
         for corpus in sorted({q.corpus or BUNDLED for q in questions}):
             chosen = [r for r in rows if (r.question.corpus or BUNDLED) == corpus]
@@ -181,6 +184,11 @@ def format_split_report(report: dict[str, Any]) -> str:
         lines.append(
             f"place discipline ({split}): {discipline.get('asked', 0)} questions name their place, asked with no "
             f"place chosen; {discipline.get('answered', 0)} answered, {discipline.get('cited_another_place', 0)} cite another place"
+        )
+        roster = metrics.get("roster") or {}
+        lines.append(
+            f"rosters ({split}): {roster.get('n', 0)} questions whose gold is in a leaders' roster; "
+            f"containment {_cell(roster.get('containment'))}, exact match {_cell(roster.get('exact_match'))}"
         )
     for split, metrics in report["splits"].items():
         lines.append(f"\n{split} by yearbook:")
