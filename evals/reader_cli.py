@@ -81,7 +81,8 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"wrote {out}: {stats['span_rows']} candidate spans from {stats['span_questions']} questions, "
         f"answerable scorer on {stats['answerable_rows']} questions; refusal threshold "
-        f"{model.answer_threshold:.3f}, span threshold {model.span_threshold:.2f} (chosen on {len(dev_questions)} dev questions)"
+        f"{model.answer_threshold:.3f} (from {stats['threshold_from']}; dev alone would give {stats['dev_threshold']:.3f}), "
+        f"span threshold {model.span_threshold:.2f} (chosen on {len(dev_questions)} dev questions)"
     )
     return 0
 

@@ -61,3 +61,20 @@ def test_unanswerable_variants_move_the_year_and_swap_the_rarest_word():
     assert "2019年园区发展党员多少人？" in texts  # moved to the other yearbook's year
     assert "2016年园区发展党员多少人？" in texts  # and to a year no yearbook covers
     assert "2020年园区沂南县多少人？" in texts  # the rarest word swapped for another yearbook's
+
+
+def test_refusal_threshold_comes_from_yearbooks_the_scorer_never_saw():
+    """Each yearbook's answerable questions are scored by a model fitted without that yearbook."""
+    from evals.train_reader import held_out_yearbook_scores
+
+    reader = Reader(untrained_model())
+    by_yearbook = []
+    for corpus in ("a", "b", "c"):
+        for example in examples(reader):
+            example.corpus = corpus
+            by_yearbook.append(example)
+    scores = held_out_yearbook_scores(by_yearbook, by_yearbook)
+    assert len(scores) == 3 * len(PASSAGES)  # every answerable question of every yearbook, once
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    only_a = [e for e in by_yearbook if e.corpus == "a"]
+    assert held_out_yearbook_scores(only_a, only_a) == []  # one yearbook: nothing left to fit on
