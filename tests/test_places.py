@@ -81,3 +81,11 @@ def test_the_narrower_of_two_places_written_together_is_asked():
 def test_the_chosen_place_may_be_named_beside_another():
     answer, documents = _answer("逊克县", "逊克县距黑河市125公里。")
     assert not settle_place(answer, "逊克县距黑河市多少公里", documents, HELD, selected="逊克县").refused
+
+
+def test_the_filtered_place_is_left_out_of_the_lexical_query():
+    from rag.retrieval.hybrid import without_place
+
+    assert without_place("沂南县东边和哪些县挨着?", "沂南县").split() == ["东边和哪些县挨着?"]
+    assert without_place("沂南东边和哪些县挨着?", "沂南县").split() == ["东边和哪些县挨着?"]
+    assert without_place("黑河市市长是谁?", None) == "黑河市市长是谁?"

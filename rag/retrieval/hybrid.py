@@ -20,7 +20,7 @@ from rag.errors import EmbeddingError, EmptyIndexError, StoreUnavailableError, Y
 from rag.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
 from rag.store.chroma import Store
-from rag.retrieval.places import asked_place
+from rag.retrieval.places import asked_place, place_aliases
 from rag.text import DATE_RE, NUMBER_RE, normalise, years_in
 
 EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
@@ -184,7 +184,7 @@ class HybridRetriever(BaseRetriever):
         return list(result["ids"][0]) if result["ids"] else []
 
     def _lexical(self, query: str, filters: SearchFilters, index: LexicalIndex) -> list[str]:
-        scores = index.scores(query)
+        scores = index.scores(without_place(query, filters.place))
         if filters.year is not None:
             scores = np.where(index.years == filters.year, scores, 0.0)
         if filters.section:
@@ -230,6 +230,18 @@ class HybridRetriever(BaseRetriever):
             metadata.update(chunk_id=chunk_id, score=round(score, 6), rank=rank)
             documents.append(Document(id=chunk_id, page_content=text, metadata=metadata))
         return documents
+
+
+def without_place(query: str, place: str | None) -> str:
+    """The query with the filtered place's names blanked out, for the lexical ranking.
+
+    Every chunk the filter lets through is of that place, so its name tells them apart only by
+    length: short chunks that repeat it (roster rows under 「中共沂南县委员会」) would outrank
+    the paragraph that answers.
+    """
+    for alias in place_aliases(place or ""):
+        query = query.replace(alias, " ")
+    return query
 
 
 def exact_terms(query: str) -> list[str]:
