@@ -10,10 +10,11 @@ from datetime import date
 from langchain_core.documents import Document
 from tqdm import tqdm
 
-from evals.answer_metrics import contains_answer, exact_match, normalize_answer, same_numbers
+from evals.answer_metrics import exact_match, normalize_answer, same_numbers
 from evals.cmrc import CmrcItem
 from evals.dataset import Question
 from rag.reader.candidates import Span
+from rag.reader.features import confidence_features
 from rag.reader.model import LinearModel, ReaderModel
 from rag.reader.reader import PartReading, Reader
 
@@ -184,48 +185,64 @@ def _quantile_threshold(scores: Sequence[float]) -> float:
     return max(0.0, ordered[int(MAX_FALSE_REFUSAL * len(ordered))] - 1e-6)
 
 
-def choose_span_threshold(examples: Sequence[Example], model: ReaderModel) -> float:
-    """The span threshold with the best dev utility: a right short answer +1, a wrong one −0.5,
-    a quoted clause that holds the answer +0.7 (below the threshold the clause is quoted instead)."""
+def choose_span_threshold(examples: Sequence[Example]) -> float:
+    """The span-confidence threshold above which dev short answers are right more often than wrong.
+
+    Both tiers quote the supporting clause, so a short answer adds one thing: a right one saves
+    the reader the reading (+1), a wrong one misleads (−1).
+    """
     best, best_utility = 0.0, float("-inf")
-    for threshold in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+    for threshold in [step / 20 for step in range(19)]:
         utility = 0.0
         for e in examples:
             if not (e.answerable and e.readings and e.readings[0].ranked) or e.readings[0].asked.kind == "yesno":
                 continue
-            top = e.readings[0].ranked[0]
-            if model.span.probability(top.features) >= threshold:
-                utility += 1.0 if exact_match(top.text, e.golds[0]) else -0.5
-            elif contains_answer(top.sentence.quote, e.golds[0]):
-                utility += 0.7
+            reading = e.readings[0]
+            if reading.span_probability >= threshold:
+                utility += 1.0 if exact_match(reading.ranked[0].text, e.golds[0]) else -1.0
         if utility > best_utility:
             best, best_utility = threshold, utility
     return best
 
 
+def confidence_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]], list[int]]:
+    """Confidence features of each answerable question's best span, labelled by whether it is the answer."""
+    rows, labels = [], []
+    for example in examples:
+        if not example.answerable or not example.readings or example.passage:
+            continue
+        reading = example.readings[0]
+        if reading.ranked and reading.asked.kind != "yesno":
+            rows.append(confidence_features(reading.ranked))
+            labels.append(int(exact_match(reading.ranked[0].text, example.golds[0])))
+    return rows, labels
+
+
 def train(
     train_examples: list[Example], dev_examples: list[Example], c: float = 0.5
 ) -> tuple[ReaderModel, dict[str, float]]:
-    """Fit the span model, then the answerable model, then pick both thresholds on dev."""
+    """Fit the span model, then the confidence in its best span, then the answerable model; pick both thresholds."""
     rows, labels, used = span_rows(train_examples)
     if not rows or len(set(labels)) < 2:
         raise ValueError("no training span matches a gold answer: check the training data")
     span = fit_logistic(rows, labels, c, balanced=False)
-    reader = Reader(ReaderModel(span=span, answerable=LinearModel({})))
-    refit(train_examples, reader)
+    refit(train_examples, Reader(ReaderModel(span=span, answerable=LinearModel({}))))
+    sure_rows, sure_labels = confidence_rows(train_examples)
+    confidence = fit_logistic(sure_rows, sure_labels, 1.0, balanced=False) if len(set(sure_labels)) == 2 else LinearModel({})
+    reader = Reader(ReaderModel(span=span, answerable=LinearModel({}), confidence=confidence))
+    refit(train_examples, reader)  # the answerable model reads the confidence among its evidence
     refit(dev_examples, reader)
     yearbook = [e for e in train_examples if not e.passage]
     ev_rows, ev_labels = answerable_rows(yearbook)
     answerable = fit_logistic(ev_rows, ev_labels, 1.0, balanced=True) if len(set(ev_labels)) == 2 else LinearModel({})
-    model = ReaderModel(span=span, answerable=answerable)
     held_out = held_out_yearbook_scores(yearbook, [e for e in yearbook + dev_examples if not e.passage])
     threshold = _quantile_threshold(held_out) if held_out else choose_answer_threshold(dev_examples, answerable)
-    span_threshold = choose_span_threshold(dev_examples, model)
+    span_threshold = choose_span_threshold(dev_examples)
     stats = {
-        "span_rows": len(rows), "span_questions": used, "answerable_rows": len(ev_rows),
+        "span_rows": len(rows), "span_questions": used, "answerable_rows": len(ev_rows), "confidence_rows": len(sure_rows),
         "threshold_from": "held-out yearbooks" if held_out else "dev",
         "dev_threshold": round(choose_answer_threshold(dev_examples, answerable), 4),
     }
     meta = {"trained": date.today().isoformat(), "attribution": ATTRIBUTION, **stats}
-    return ReaderModel(span, answerable, threshold, span_threshold, meta), stats
+    return ReaderModel(span, answerable, threshold, span_threshold, meta, confidence), stats
 

@@ -60,6 +60,21 @@ def test_a_person_after_a_role_and_a_colon(reader):
     assert answer.short_answer == "周德明", answer.text
 
 
+def test_a_person_question_is_not_answered_with_the_date_of_its_sentence(reader):
+    answer = ask(reader, "县长是谁？", "3月5日,县第九届人民代表大会第二次会议开幕,县长孙立平作政府工作报告。")
+    assert answer.short_answer == "孙立平", answer.text
+
+
+def test_kind_agreement_pools_every_pair_of_kinds():
+    from rag.reader.features import _kind_agreement
+
+    assert _kind_agreement("person", "date") == {"kind_same": 0.0, "kind_clash": 1.0}
+    assert _kind_agreement("number", "person") == {"kind_same": 0.0, "kind_clash": 1.0}
+    assert _kind_agreement("date", "date") == {"kind_same": 1.0, "kind_clash": 0.0}
+    assert _kind_agreement("person", "cell")["kind_clash"] == 0.0  # a cell's column decides
+    assert _kind_agreement("what", "date")["kind_clash"] == 0.0  # 「什么」 may ask for anything
+
+
 def test_a_list_answer_shows_every_item(reader):
     answer = ask(reader, "设施蔬菜主要分布在哪些镇？", TOWNS)
     assert not answer.refused

@@ -21,6 +21,8 @@ COLUMN_KINDS = {  # table header words → the kind of answer the column holds
     "number": ("数量", "人数", "金额", "总额", "比例", "增长", "万元", "亿元", "%", "数值", "指标值"),
     "what": ("活动", "内容", "项目", "事项", "名称", "类别", "职务", "指标"),
 }
+PATTERN_KINDS = frozenset({"number", "date"})  # span kinds found by pattern, seldom wrong about what they are
+TYPED_ASKS = frozenset({"number", "date", "person", "org", "place"})  # asked kinds a span of another type cannot answer
 _CJK_BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 _CLAUSE = re.compile(r"[^，,。；;：:！!？?|]+")
 
@@ -97,6 +99,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     text = span.sentence.folded
     piece = text[span.start : span.end]
     f: dict[str, float] = {f"k:{asked.kind}*{span.kind}": 1.0, f"c:{span.kind}": 1.0}
+    f.update(_kind_agreement(asked.kind, span.kind))
     if "、" in piece:  # several items: what 哪些 asks for, rarely anything else
         f[f"multi:{asked.kind}"] = 1.0
     if asked.unit or span.unit:
@@ -152,6 +155,17 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     return f
 
 
+def _kind_agreement(asked: str, span: str) -> dict[str, float]:
+    """Whether the span is of the kind asked, or of a kind that cannot answer it.
+
+    The per-pair indicators above learn each pair on its own data; these two pool every pair,
+    so a person question is steered off a date as firmly as a number question is off a name.
+    """
+    same = asked == span
+    clash = asked in TYPED_ASKS and span != "cell" and not same and (span in PATTERN_KINDS or asked in PATTERN_KINDS)
+    return {"kind_same": float(same), "kind_clash": float(clash)}
+
+
 RELATIVE = ("ctx_left", "ctx_left_cue", "ctx_right_cue", "clause_unique", "clause_cue", "dist", "s_cov", "h_near_figure")
 
 
@@ -183,6 +197,22 @@ def add_relative_features(spans: Sequence[Span]) -> None:
     for span in spans:
         for name in RELATIVE:
             span.features[f"rel:{name}"] = span.features.get(name, 0.0) - best[(span.kind, name)]
+
+
+MAX_LEAD = 3.0  # a lead over the runner-up beyond this says nothing more
+
+
+def confidence_features(ranked: Sequence[Span]) -> dict[str, float]:
+    """The best span's score and its lead over the best span with other words (``ranked`` best first).
+
+    A span the model scores low may still be sure when nothing else in the evidence comes close;
+    the lead is what the span model, scoring each span alone, cannot see.
+    """
+    if not ranked:
+        return {}
+    top = ranked[0]
+    runner_up = next((s.score for s in ranked[1:] if s.text.strip() != top.text.strip()), top.score - MAX_LEAD)
+    return {"top_score": top.score, "lead": min(MAX_LEAD, top.score - runner_up)}
 
 
 def _context_features(f: dict[str, float], asked: Asked, span: Span, match: SentenceMatch) -> None:

@@ -1,4 +1,4 @@
-"""The reader's learned weights: two logistic models (span, answerable) and thresholds, in one JSON file."""
+"""The reader's learned weights: three logistic models (span, span confidence, answerable) and thresholds, in one JSON file."""
 
 from __future__ import annotations
 
@@ -43,8 +43,16 @@ class ReaderModel:
     span: LinearModel
     answerable: LinearModel
     answer_threshold: float = 0.5  # P(answerable) under this → refusal
-    span_threshold: float = 0.3  # P(span) under this → the sentence is quoted instead of a short answer
+    span_threshold: float = 0.3  # span confidence under this → the sentence is quoted instead of a short answer
     meta: dict[str, Any] = field(default_factory=dict)
+    confidence: LinearModel = field(default_factory=lambda: LinearModel({}))  # P(the best span is right | its score, its lead)
+
+    def span_confidence(self, features: dict[str, float], best: dict[str, float]) -> float:
+        """How sure the reader is of the best span: the confidence model over ``features`` once
+        trained, else the span model's own probability of ``best`` (the best span's features)."""
+        if self.confidence.weights:
+            return self.confidence.probability(features)
+        return self.span.probability(best)
 
     def save(self, path: Path) -> None:
         """Write the model as JSON."""
@@ -55,6 +63,7 @@ class ReaderModel:
             "span_threshold": self.span_threshold,
             "span": self.span.to_json(),
             "answerable": self.answerable.to_json(),
+            "confidence": self.confidence.to_json(),
         }
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -71,11 +80,17 @@ def load_model(path: Path = MODEL_PATH) -> ReaderModel:
         if raw.get("format") != MODEL_FORMAT:
             raise ConfigError(f"reader model {path}: format {raw.get('format')!r}, expected {MODEL_FORMAT}; rebuild it with `yearbook eval train`")
         return ReaderModel(
-            span=LinearModel(dict(raw["span"]["weights"]), float(raw["span"]["bias"])),
-            answerable=LinearModel(dict(raw["answerable"]["weights"]), float(raw["answerable"]["bias"])),
+            span=_linear(raw["span"]),
+            answerable=_linear(raw["answerable"]),
             answer_threshold=float(raw["answer_threshold"]),
             span_threshold=float(raw["span_threshold"]),
             meta=dict(raw.get("meta", {})),
+            confidence=_linear(raw.get("confidence", {"weights": {}, "bias": 0.0})),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"reader model {path}: {exc}; rebuild it with `yearbook eval train`") from exc
+
+
+def _linear(raw: dict[str, Any]) -> LinearModel:
+    """A linear model from its JSON form."""
+    return LinearModel({str(k): float(v) for k, v in raw["weights"].items()}, float(raw["bias"]))

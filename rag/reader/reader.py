@@ -12,6 +12,7 @@ from rag.reader.candidates import Sentence, Span, sentences, spans
 from rag.reader.features import (
     SentenceMatch,
     add_relative_features,
+    confidence_features,
     evidence_features,
     match_sentence,
     sentence_features,
@@ -59,7 +60,7 @@ def read_part(
         span.score = model.span.logit(span.features)
     scored.sort(key=lambda s: -s.score)
     reading = PartReading(asked, scored, [matches[i] for i in order[:MAX_SENTENCES]])
-    reading.span_probability = model.span.probability(scored[0].features) if scored else 0.0
+    reading.span_probability = model.span_confidence(confidence_features(scored), scored[0].features) if scored else 0.0
     unheld = bool(years_held and asked.years and not set(asked.years) & years_held)
     reading.evidence = evidence_features(asked, scored, reading.matches, reading.span_probability, unheld)
     reading.answerable = model.answerable.probability(reading.evidence) if scored else 0.0
