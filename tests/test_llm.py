@@ -70,8 +70,9 @@ def test_invented_figure_is_never_shown_as_the_answer(service, server):
 
 
 def test_unsupported_figure_is_struck_when_the_offline_reader_refuses(service, server):
+    # A year the yearbook does not cover, so the offline reader surely refuses (the premise here).
     server.play(Step("园区共有三甲医院7家【1】。"))
-    final = service.answer("2020年园区有多少家三甲医院？")
+    final = service.answer("2016年园区有多少家三甲医院？")
     assert "7家" not in final.text and "未能在来源中核实" in final.text, final.text
     assert final.mode == "llm" and final.short_answer is None
 

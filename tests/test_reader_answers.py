@@ -127,3 +127,21 @@ def test_refusals_list_the_closest_entries(reader):
 def test_reading_comprehension_never_refuses(reader):
     span = reader.best_span("2019年全县示范社有多少家？", FARMS)
     assert span == "41家"
+
+
+def test_confidence_reads_the_best_span_and_its_lead_over_another_answer(reader):
+    from rag.reader.features import MAX_LEAD, confidence_features
+
+    reading = reader.read("2019年全县示范社有多少家？", [chunk(FARMS)])[0]
+    features = confidence_features(reading.ranked)
+    runner_up = next(s for s in reading.ranked[1:] if s.text.strip() != reading.ranked[0].text.strip())
+    assert features["top_score"] == reading.ranked[0].score
+    assert features["lead"] == min(MAX_LEAD, reading.ranked[0].score - runner_up.score) >= 0
+    assert confidence_features(reading.ranked[:1])["lead"] == MAX_LEAD  # nothing else to choose
+    assert confidence_features([]) == {}
+
+
+def test_the_refusal_model_sees_a_best_answer_of_the_wrong_kind(reader):
+    reading = reader.read("全县有多少家合作社？", [chunk("全县合作社工作由县农业农村局负责。")])[0]
+    assert reading.evidence["e_best_kind_clash"] == 1.0 or reading.evidence["e_best_unit_missing"] == 1.0
+    assert reader.model.answerable.weights["e_best_kind_clash"] < 0  # learned: it makes an answer less likely

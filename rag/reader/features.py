@@ -200,6 +200,7 @@ def add_relative_features(spans: Sequence[Span]) -> None:
 
 
 MAX_LEAD = 3.0  # a lead over the runner-up beyond this says nothing more
+MAX_SCORE = 6.0  # span log-odds beyond ±this are as sure as it gets
 
 
 def confidence_features(ranked: Sequence[Span]) -> dict[str, float]:
@@ -272,9 +273,17 @@ def _word_features(f: dict[str, float], span: Span) -> None:
 
 
 def evidence_features(
-    asked: Asked, ranked: Sequence[Span], matches: Sequence[SentenceMatch], probability: float, year_unheld: bool
+    asked: Asked,
+    ranked: Sequence[Span],
+    matches: Sequence[SentenceMatch],
+    confidence: float,
+    year_unheld: bool,
 ) -> dict[str, float]:
-    """Question-level features for the refusal model: how well the best answer and all the evidence fit."""
+    """Question-level features for the refusal model: how well the best answer and all the evidence fit.
+
+    The best span's own score (log-odds, low when nothing in the evidence looks like an answer)
+    and ``confidence``, how sure it is against the other spans, are both among them.
+    """
     best = ranked[0] if ranked else None
     second = ranked[1].score if len(ranked) > 1 else (best.score - 5.0 if best else 0.0)
     widest = max(matches, key=lambda m: m.cov, default=None)
@@ -287,8 +296,12 @@ def evidence_features(
         else:
             missing_max = max(missing_max, term.weight)
     own = best.features if best else {}
+    anywhere = {index for m in matches for _, _, index in m.hits}
+    missing_everywhere = max((t.weight for i, t in enumerate(asked.terms) if i not in anywhere), default=0.0)
     return {
-        "e_probability": probability,
+        "e_missing_everywhere": missing_everywhere,  # the heaviest question word no read sentence holds
+        "e_best_score": max(-MAX_SCORE, min(MAX_SCORE, best.score if best else -MAX_SCORE)) / MAX_SCORE,
+        "e_confidence": confidence,
         "e_margin": min((best.score - second) if best else 0.0, 5.0) / 5,
         "e_cov_widest": widest.cov if widest else 0.0,
         "e_cov_own": found / asked.weight,
@@ -300,4 +313,8 @@ def evidence_features(
         "e_year_unheld": float(year_unheld),
         "e_kind_number": float(asked.kind == "number"),
         "e_kind_yesno": float(asked.kind == "yesno"),
+        "e_best_kind_same": own.get("kind_same", 0.0),  # the best answer is of the kind asked …
+        "e_best_kind_clash": own.get("kind_clash", 0.0),  # … or of a kind that cannot answer
+        "e_best_unit_differs": own.get("u_differs", 0.0),
+        "e_best_unit_missing": own.get("u_missing", 0.0),
     }
