@@ -212,3 +212,15 @@ def test_searching_an_empty_collection_raises(settings, fake_cached, small_yearb
     remove_source(settings, FAKE, "small.txt")
     with pytest.raises(EmptyIndexError, match="yearbook ingest"):
         empty.invoke("马拉松")
+
+
+def test_a_word_most_searched_chunks_hold_is_left_out_of_the_lexical_query(retriever):
+    import numpy as np
+
+    index = retriever.lexical.get(retriever.store)
+    everywhere = np.ones(len(index.ids), dtype=bool)
+    assert len(index.rows_of["园区"]) > 0.5 * len(index.ids)  # the park's yearbook names it in most chunks
+    assert not index.scores("园区", everywhere).any()  # so it alone ranks nothing
+    assert index.scores("园区").any()  # unfiltered scoring keeps every word
+    with_word = index.scores("园区 发展党员", everywhere)
+    assert np.array_equal(with_word, index.scores("发展党员", everywhere))

@@ -184,14 +184,14 @@ class HybridRetriever(BaseRetriever):
         return list(result["ids"][0]) if result["ids"] else []
 
     def _lexical(self, query: str, filters: SearchFilters, index: LexicalIndex) -> list[str]:
-        scores = index.scores(without_place(query, filters.place))
+        searched = np.ones(len(index.ids), dtype=bool)
         if filters.year is not None:
-            scores = np.where(index.years == filters.year, scores, 0.0)
+            searched &= index.years == filters.year
         if filters.section:
-            mask = np.array([s == filters.section for s in index.sections])
-            scores = np.where(mask, scores, 0.0)
+            searched &= np.array([s == filters.section for s in index.sections], dtype=bool)
         if filters.place:
-            scores = np.where(index.places == filters.place, scores, 0.0)
+            searched &= index.places == filters.place
+        scores = np.where(searched, index.scores(without_place(query, filters.place), searched), 0.0)
         top = np.argsort(-scores, kind="stable")[: self.candidates]
         return [index.ids[i] for i in top if scores[i] > 0]
 

@@ -15,7 +15,8 @@ from rag.store.chroma import Store
 from rag.text import TokenizerName, normalise, tokenize
 
 FETCH_BATCH = 2000
-INDEX_FORMAT = "v7"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
+INDEX_FORMAT = "v8"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
+MAX_ROW_SHARE = 0.5  # a query word in more than this share of the searched chunks tells none apart
 
 
 @dataclass
@@ -30,6 +31,7 @@ class LexicalIndex:
     places: np.ndarray
     bm25: bm25s.BM25
     text: str = ""  # every chunk's normalised text, one per line: for "does the store say X?"
+    rows_of: dict[str, np.ndarray] = field(default_factory=dict)  # token → the rows that hold it
     _seen: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def contains(self, term: str) -> bool:
@@ -38,9 +40,17 @@ class LexicalIndex:
             self._seen[term] = normalise(term) in self.text
         return self._seen[term]
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for ``query`` (zeros when nothing matches)."""
+    def scores(self, query: str, searched: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every chunk for ``query`` (zeros when nothing matches).
+
+        ``searched`` marks the rows a filter lets through; query words found in more than
+        MAX_ROW_SHARE of them are left out (「县」 in one county's yearbook, 「园区」 in the
+        park's), as they only favour the short chunks that repeat them.
+        """
         tokens = tokenize(query, self.tokenizer)
+        if searched is not None and self.rows_of:
+            total = max(int(searched.sum()), 1)
+            tokens = [t for t in tokens if int(searched[self.rows_of.get(t, _NONE)].sum()) <= MAX_ROW_SHARE * total]
         if not tokens or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
@@ -63,12 +73,21 @@ def build_lexical_index(store: Store, tokenizer: TokenizerName) -> LexicalIndex:
             sections.append(str(meta.get("section", "")))
             places.append(str(meta.get("place", "")))
     bm25 = bm25s.BM25()
+    tokenized = [tokenize(t, tokenizer) or ["∅"] for t in texts]
     if texts:
-        bm25.index([tokenize(t, tokenizer) or ["∅"] for t in texts], show_progress=False)
+        bm25.index(tokenized, show_progress=False)
+    rows: dict[str, list[int]] = {}
+    for row, tokens in enumerate(tokenized):
+        for token in set(tokens):
+            rows.setdefault(token, []).append(row)
     text = normalise("\n".join(texts))
     return LexicalIndex(
-        store.version(), tokenizer, ids, np.asarray(years), sections, np.asarray(places, dtype=object), bm25, text
+        store.version(), tokenizer, ids, np.asarray(years), sections, np.asarray(places, dtype=object), bm25, text,
+        {token: np.asarray(found, dtype=np.int32) for token, found in rows.items()},
     )
+
+
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 class LexicalIndexCache:
