@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tqdm import tqdm
 
@@ -147,6 +148,12 @@ def summarize(rows: list[AnswerRow]) -> dict[str, object]:
         by_type["unanswerable"] = {"n": len(unanswerable), "refused": summary["refusal_recall"]}
     summary["by_type"] = by_type
     return summary
+
+
+def format_failure(failure: dict[str, Any]) -> str:
+    """One line of a failure listing: id, type, question, what was expected and what came."""
+    got = "(refused)" if failure["refused"] else failure["got"]
+    return f"  {failure['id']} [{failure['type']}] {failure['question']}  expected {failure['expected'][:1]}  got {got}  {failure['cited']}"
 
 
 def failures(rows: list[AnswerRow]) -> list[dict[str, object]]:

@@ -44,7 +44,7 @@ def add_eval_command(commands: Any) -> None:
     )
     answers.add_argument("--dataset", type=Path, default=DEFAULT_DATASET, help="JSONL question set")
     answers.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    answers.add_argument("--show-failures", action="store_true", help="list wrong answers and refusals")
+    answers.add_argument("--show-failures", action="store_true", help="list wrong answers and refusals (with --splits, per split)")
     answers.add_argument("--offline", action="store_true", help="extractive answerer even if an LLM is set")
     answers.add_argument(
         "--splits", action="store_true",
@@ -158,6 +158,8 @@ def run_eval_answers(args: argparse.Namespace, settings: Settings) -> int:
 
 def format_answer_report(report: dict[str, Any]) -> str:
     """A readable table of the answer report."""
+    from evals.answers import format_failure
+
     metrics = report["answers"]
     lines = [f"dataset {report['dataset']} ({report['questions']} questions), answerer: {report['mode']}", ""]
     lines.append(f"{'type':<14}{'n':>5}" + "".join(f"{k:>15}" for k in ANSWER_KEYS))
@@ -170,9 +172,5 @@ def format_answer_report(report: dict[str, Any]) -> str:
         f"refusal precision {_fmt(metrics['refusal_precision'])}"
     )
     lines.append(f"latency p50 {metrics['p50_ms']:.1f} ms, p95 {metrics['p95_ms']:.1f} ms")
-    for failure in report.get("failures", []):
-        lines.append(
-            f"  {failure['id']} [{failure['type']}] {failure['question']}  expected {failure['expected'][:1]}  "
-            f"got {'(refused)' if failure['refused'] else failure['got']}  {failure['cited']}"
-        )
+    lines += [format_failure(failure) for failure in report.get("failures", [])]
     return "\n".join(lines)

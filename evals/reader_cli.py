@@ -108,7 +108,7 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
     """`yearbook eval answers --splits`: every split against the evaluation store, and the gaps between them."""
     from tqdm import tqdm
 
-    from evals.answers import score, summarize
+    from evals.answers import failures, score, summarize
     from ingest.roster import is_roster_title
     from evals.eval_store import eval_settings
     from rag.answer.service import AnswerOptions, open_service
@@ -135,6 +135,8 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
             chosen = [r for r in rows if (r.question.corpus or BUNDLED) == corpus]
             by_corpus[corpus] = {k: v for k, v in summarize(chosen).items() if k != "by_type"}
         summary["by_corpus"] = by_corpus
+        if args.show_failures:
+            summary["failures"] = failures(rows)
         report["splits"][split] = summary
     splits = report["splits"]
     report["gap"] = {
@@ -173,7 +175,9 @@ def place_discipline(questions: list[Any], service: Any, places: dict[str, str],
 
 
 def format_split_report(report: dict[str, Any]) -> str:
-    """A readable table: one row per split, then per yearbook and per type."""
+    """A readable table: one row per split, then per yearbook and per type (and the failures, when asked)."""
+    from evals.answers import format_failure
+
     lines = [f"{'split':<8}{'n':>5}" + "".join(f"{k:>15}" for k in SPLIT_KEYS)]
     for split, metrics in report["splits"].items():
         lines.append(f"{split:<8}{metrics['n']:>5}" + "".join(f"{_cell(metrics.get(k)):>15}" for k in SPLIT_KEYS))
@@ -201,6 +205,9 @@ def format_split_report(report: dict[str, Any]) -> str:
                 lines.append(f"  {kind:<14}{values['n']:>4}  refused {_cell(values['refused'])}")
             else:
                 lines.append(f"  {kind:<14}{values['n']:>4}  {_cell(values['containment'])} / {_cell(values['exact_match'])}")
+        if "failures" in metrics:
+            lines.append(f"{split} failures ({len(metrics['failures'])}: wrong short answers and wrong refusals):")
+            lines += [format_failure(failure) for failure in metrics["failures"]]
     return "\n".join(lines)
 
 

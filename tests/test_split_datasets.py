@@ -50,3 +50,15 @@ def test_every_item_is_verbatim_in_its_yearbook(path):
             assert answer in ("是", "否") or answer in text, f"{q.id}: answer {answer!r} not in {q.corpus}"
         for evidence in q.evidence:
             assert evidence in text, f"{q.id}: evidence {evidence!r} not in {q.corpus}"
+
+
+def test_the_split_report_lists_a_splits_failures_when_asked():
+    from evals.reader_cli import format_split_report
+
+    failure = {"id": "d-1", "type": "number", "question": "全县有多少家合作社？", "expected": ["218家"],
+               "got": "35家", "refused": False, "cited": ["农业 › 概况"]}
+    metrics = {"n": 1, "containment": 0.0, "by_corpus": {}, "by_type": {}}
+    report = {"splits": {"dev": {**metrics, "failures": [failure]}, "train": metrics}, "gap": {}}
+    text = format_split_report(report)
+    assert "dev failures (1" in text and "d-1 [number] 全县有多少家合作社？" in text and "got 35家" in text
+    assert "train failures" not in text  # listed only where they were collected
