@@ -75,60 +75,6 @@ def test_kind_agreement_pools_every_pair_of_kinds():
     assert _kind_agreement("what", "date")["kind_clash"] == 0.0  # 「什么」 may ask for anything
 
 
-def _spans_of(question: str, text: str):
-    """Every candidate span of one sentence with its features, by text."""
-    from rag.reader.candidates import sentences, spans
-    from rag.reader.features import match_sentence, span_features
-    from rag.reader.lexicon import load_lexicon
-    from rag.reader.question import analyse
-
-    lexicon = load_lexicon()
-    asked = analyse(question, lexicon)
-    sentence = sentences([chunk(text)])[0]
-    match = match_sentence(asked, sentence)
-    return {s.text: span_features(asked, s, match, lexicon) for s in spans(sentence, lexicon)}
-
-
-def test_a_figure_label_is_read_back_to_the_previous_mark():
-    from rag.reader.features import span_label
-
-    text = "共命名表彰四星级党组织188个、五星级党组织17个。"
-    assert span_label(text, text.index("17")) == "五星级党组织"
-    assert span_label(text, text.index("188")) == "共命名表彰四星级党组织"
-    assert span_label("病床7,236张", 2) == "病床"
-    assert span_label("其中出口21.4亿元", 4) == "其中出口"
-
-
-def test_the_label_features_favour_the_figure_whose_label_the_question_names():
-    found = _spans_of("2020年园区共命名表彰了多少个五星级党组织？", "共命名表彰四星级党组织188个、五星级党组织17个。")
-    right, wrong = found["17个"], found["188个"]
-    assert right["lab_extra"] == 0.0 < wrong["lab_extra"]  # 四星级 is not asked
-    assert right["lab_ends_focus"] == 1.0 and wrong["lab_ends_focus"] == 0.0
-    assert found["共命名表彰四星级党组织188个"].get("lab_none") == 1.0  # nothing before it
-
-
-def test_edge_and_context_features_also_have_a_copy_per_span_kind():
-    found = _spans_of("2020年园区共命名表彰了多少个五星级党组织？", "共命名表彰四星级党组织188个、五星级党组织17个。")
-    figure = found["17个"]
-    assert figure["number&at_clause_start"] == figure["at_clause_start"]
-    assert figure["number&lab_extra"] == figure["lab_extra"]
-    assert not any(name.startswith("list&") for name in figure)
-
-
-def test_a_count_word_is_not_taken_for_a_numeral_of_the_head():
-    from rag.reader.question import analyse
-
-    assert analyse("2020年园区共命名表彰了多少个五星级党组织？").head == "五星级党组织"
-    assert analyse("全县有多少名党员？").head == "党员"
-
-
-def test_respectively_pairs_each_figure_with_its_item():
-    found = _spans_of("2019年全县玉米播种面积是多少？", "全县粮食播种面积85.3万亩,小麦、玉米播种面积分别为41.2万亩、37.9万亩。")
-    assert found["37.9万亩"]["resp_paired_asked"] == 1.0
-    assert found["41.2万亩"]["resp_other_asked"] == 1.0 and found["41.2万亩"]["resp_paired_asked"] == 0.0
-    assert "resp_paired_asked" not in found["85.3万亩"]  # before 分别: no pairing
-
-
 def test_a_list_answer_shows_every_item(reader):
     answer = ask(reader, "设施蔬菜主要分布在哪些镇？", TOWNS)
     assert not answer.refused

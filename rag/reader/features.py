@@ -25,10 +25,6 @@ PATTERN_KINDS = frozenset({"number", "date"})  # span kinds found by pattern, se
 TYPED_ASKS = frozenset({"number", "date", "person", "org", "place"})  # asked kinds a span of another type cannot answer
 _CJK_BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 _CLAUSE = re.compile(r"[^，,。；;：:！!？?|]+")
-_LABEL_BREAK = re.compile(r"[，,。；;：:、（）()|\s\d%]")
-MAX_LABEL = 12  # characters of a span's label read back from it
-_RESPECTIVELY = "分别"
-_ITEM_SPLIT = re.compile(r"[、和与及]")
 
 
 @dataclass
@@ -127,8 +123,6 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
             f["h_follows"] = float(text[span.end : span.end + len(asked.head) + 2].find(asked.head) >= 0)
     _context_features(f, asked, span, match)
     _clause_features(f, asked, span, match)
-    _label_features(f, asked, span)
-    _respectively_features(f, asked, span)
     _word_features(f, span)
     left = text[max(0, span.start - WINDOW) : span.start]
     right = text[span.end : span.end + WINDOW]
@@ -158,7 +152,6 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     f["at_clause_start"] = float(not left or left[-1] in "，,。；;：: |")
     f["at_clause_end"] = float(not right or right[0] in "，,。；;：:、 (|")
     f["namelike"] = float(span.kind == "person" and 2 <= len(piece.replace(" ", "")) <= 4)
-    f.update({f"{span.kind}&{name}": f[name] for name in KIND_SPECIFIC if name in f})
     return f
 
 
@@ -173,9 +166,6 @@ def _kind_agreement(asked: str, span: str) -> dict[str, float]:
     return {"kind_same": float(same), "kind_clash": float(clash)}
 
 
-# Features whose weight differs by span kind (a list's edges are not a figure's): each also gets a copy
-# named for the kind, 「list&at_clause_start」, so the kind's own weight is learned beside the shared one.
-KIND_SPECIFIC = ("at_clause_start", "at_clause_end", "lab_none", "c_len", "lab_extra", "lab_has_focus", "ctx_left", "ctx_right", "dist")
 RELATIVE = ("ctx_left", "ctx_left_cue", "ctx_right_cue", "clause_unique", "clause_cue", "dist", "s_cov", "h_near_figure")
 
 
@@ -268,64 +258,6 @@ def _clause_features(f: dict[str, float], asked: Asked, span: Span, match: Sente
     f["clause_unique"] = weight(own[2] - others)
     f["clause_cue"] = near(own[2])
     f["clause_count"] = min(len(match.clauses), 6) / 6
-
-
-def span_label(text: str, start: int) -> str:
-    """The words right before a span, back to the previous punctuation mark or figure (at most MAX_LABEL).
-
-    In 「四星级党组织188个、五星级党组织17个」 the label of 17个 is 五星级党组织: what the figure counts.
-    """
-    at = start
-    while at > 0 and start - at < MAX_LABEL and not _LABEL_BREAK.match(text[at - 1]):
-        at -= 1
-    return text[at:start]
-
-
-def _focus(asked: Asked) -> str:
-    """The question word nearest its cue (「…增加了多少」 → 增加), or the noun the cue asks about."""
-    if asked.head:
-        return asked.head
-    nearest = max(asked.terms, key=lambda t: (t.near_cue, t.weight), default=None)
-    return nearest.text if nearest and nearest.near_cue >= 0.5 else ""
-
-
-def _label_features(f: dict[str, float], asked: Asked, span: Span) -> None:
-    """How well the span's label names what the question asks: its words in the question, its end on the focus word."""
-    label = span_label(span.sentence.folded, span.start)
-    grams = bigrams(label)
-    if not grams:
-        f["lab_none"] = 1.0
-        return
-    asked_grams = bigrams(asked.text)
-    inside = len(grams & asked_grams)
-    f["lab_share"] = inside / len(grams)
-    f["lab_extra"] = min(len(grams) - inside, 4) / 4
-    focus = _focus(asked)
-    if focus:
-        f["lab_ends_focus"] = float(label.endswith(focus))
-        f["lab_has_focus"] = float(focus in label)
-
-
-def _respectively_features(f: dict[str, float], asked: Asked, span: Span) -> None:
-    """For 「A、B分别为X、Y」: whether the item paired with the span by position is the one the question names."""
-    text = span.sentence.folded
-    at = text.rfind(_RESPECTIVELY, 0, span.start)
-    if at < 0 or any(ch in "。；;" for ch in text[at : span.start]):
-        return
-    opening = max(text.rfind(ch, 0, at) for ch in "，,。；;：:") + 1
-    items = [i for i in _ITEM_SPLIT.split(text[opening:at]) if i.strip()]
-    if len(items) < 2:
-        return
-    index = text.count("、", at, span.start)
-    asked_grams = bigrams(asked.text)
-
-    def named(item: str) -> bool:
-        grams = bigrams(item)
-        return bool(grams) and len(grams & asked_grams) / len(grams) >= 0.5
-
-    paired = index < len(items) and named(items[index])
-    f["resp_paired_asked"] = float(paired)
-    f["resp_other_asked"] = float(not paired and any(named(i) for n, i in enumerate(items) if n != index))
 
 
 def _word_features(f: dict[str, float], span: Span) -> None:

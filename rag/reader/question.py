@@ -119,7 +119,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
     )
 
 
-_COUNTED = re.compile(r"^(?:[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座])?")  # a count word, not the 五 of 五星级
+_COUNTED = re.compile(r"^[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座]?")
 _HEAD_STOP = frozenset("vpcudrxyzeo")
 
 
