@@ -1,7 +1,8 @@
-"""Answer metrics as plain functions: CMRC-style EM and F1, containment with number values, refusals."""
+"""Answer metrics as plain functions: CMRC-style EM and F1, containment with number values, refusals, intervals."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -87,3 +88,17 @@ def is_refusal(text: str | None) -> bool:
     """Whether an answer text says the yearbook does not answer the question."""
     text = text or ""
     return text.strip() == REFUSAL_TEXT or any(marker in text for marker in REFUSAL_MARKERS)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95 % by default) of a proportion: how far a figure on n questions may be off.
+
+    On 164 questions a containment of 0.82 is 0.76–0.87, so a change of a few points on a split
+    that size is within what chance alone moves.
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3))

@@ -8,7 +8,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from evals.answer_metrics import contains_answer, exact_match, f1_score, normalize_answer
+from evals.answer_metrics import contains_answer, exact_match, f1_score, normalize_answer, wilson_interval
 from evals.dataset import Question
 from evals.retrieval import percentile
 from rag.answer.schema import Answer, Citation
@@ -115,6 +115,8 @@ def _answerable_metrics(rows: list[AnswerRow]) -> dict[str, float]:
         "containment": sum(r.contained for r in rows) / n,
         "false_refusal": sum(r.answer.refused for r in rows) / n,
         "citation_gold": sum(r.cited_gold for r in rows) / n,
+        "containment_interval": wilson_interval(sum(r.contained for r in rows), n),
+        "exact_match_interval": wilson_interval(sum(r.em for r in rows), n),
     }
 
 

@@ -184,6 +184,10 @@ def format_split_report(report: dict[str, Any]) -> str:
     lines.append("(evidence_hit@k: the gold sentence is in the top k chunks; answer_hit@k: a chunk there states a gold answer)")
     lines.append("")
     lines.append("containment gap: " + ", ".join(f"{k} {v:+.3f}" for k, v in report["gap"].items()))
+    lines.append("95% intervals (Wilson, answerable questions; splits this size move a few points by chance): " + "; ".join(
+        f"{split} containment {_interval(m.get('containment_interval'))}, EM {_interval(m.get('exact_match_interval'))}"
+        for split, m in report["splits"].items()
+    ))
     for split, metrics in report["splits"].items():
         discipline = metrics.get("place_discipline") or {}
         lines.append(
@@ -209,6 +213,10 @@ def format_split_report(report: dict[str, Any]) -> str:
             lines.append(f"{split} failures ({len(metrics['failures'])}: wrong short answers and wrong refusals):")
             lines += [format_failure(failure) for failure in metrics["failures"]]
     return "\n".join(lines)
+
+
+def _interval(bounds: Any) -> str:
+    return f"{bounds[0]:.2f}–{bounds[1]:.2f}" if bounds else "-"
 
 
 def _cell(value: Any) -> str:

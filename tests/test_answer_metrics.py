@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.answer_metrics import contains_answer, exact_match, f1_score, is_refusal, normalize_answer
+from evals.answer_metrics import contains_answer, exact_match, f1_score, is_refusal, normalize_answer, wilson_interval
 from rag.text import number_values
 
 
@@ -86,3 +86,12 @@ def test_a_citation_quoting_the_gold_evidence_counts_as_gold():
     elsewhere = Citation(n=1, chunk_id="c", year=2010, section="综合", entry="经济", quote="全县粮食总产量31.26万吨。")
     named = Citation(n=1, chunk_id="c", year=2010, section="县情综述", entry="综合经济", quote="另一句。")
     assert cites_gold(question, quoting) and cites_gold(question, named) and not cites_gold(question, elsewhere)
+
+
+def test_wilson_interval_widens_on_few_questions_and_stays_in_bounds():
+    low, high = wilson_interval(134, 164)  # containment 0.817 on a dev-sized split
+    assert 0.74 < low < 0.76 and 0.86 < high < 0.88
+    wide, narrow = wilson_interval(8, 10), wilson_interval(800, 1000)
+    assert wide[1] - wide[0] > 4 * (narrow[1] - narrow[0])
+    assert wilson_interval(0, 20)[0] == 0.0 and wilson_interval(20, 20)[1] == 1.0
+    assert wilson_interval(0, 0) == (0.0, 1.0)

@@ -62,3 +62,12 @@ def test_the_split_report_lists_a_splits_failures_when_asked():
     text = format_split_report(report)
     assert "dev failures (1" in text and "d-1 [number] 全县有多少家合作社？" in text and "got 35家" in text
     assert "train failures" not in text  # listed only where they were collected
+
+
+def test_the_split_report_gives_each_split_its_interval():
+    from evals.reader_cli import format_split_report
+
+    dev = {"n": 164, "containment": 0.817, "containment_interval": (0.751, 0.869),
+           "exact_match_interval": (0.58, 0.72), "by_corpus": {}, "by_type": {}}
+    text = format_split_report({"splits": {"dev": dev}, "gap": {}})
+    assert "dev containment 0.75–0.87, EM 0.58–0.72" in text
