@@ -104,7 +104,7 @@ def evaluate(questions: Iterable[Question], ask: AnswerFn, progress: bool = True
     return [score(q, ask(q.question)) for q in tqdm(items, desc="answers", unit="q", disable=not progress or None)]
 
 
-def _answerable_metrics(rows: list[AnswerRow]) -> dict[str, float]:
+def _answerable_metrics(rows: list[AnswerRow]) -> dict[str, Any]:
     n = len(rows)
     if not n:
         return {"n": 0}

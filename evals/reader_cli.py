@@ -216,6 +216,7 @@ def format_split_report(report: dict[str, Any]) -> str:
 
 
 def _interval(bounds: Any) -> str:
+    """An interval as 「0.76–0.87」 ("-" when the split had none)."""
     return f"{bounds[0]:.2f}–{bounds[1]:.2f}" if bounds else "-"
 
 
