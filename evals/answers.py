@@ -108,15 +108,17 @@ def _answerable_metrics(rows: list[AnswerRow]) -> dict[str, Any]:
     n = len(rows)
     if not n:
         return {"n": 0}
+    exact = sum(r.em for r in rows)
+    contained = sum(r.contained for r in rows)
     return {
         "n": n,
-        "exact_match": sum(r.em for r in rows) / n,
+        "exact_match": exact / n,
         "f1": sum(r.f1 for r in rows) / n,
-        "containment": sum(r.contained for r in rows) / n,
+        "containment": contained / n,
         "false_refusal": sum(r.answer.refused for r in rows) / n,
         "citation_gold": sum(r.cited_gold for r in rows) / n,
-        "containment_interval": wilson_interval(sum(r.contained for r in rows), n),
-        "exact_match_interval": wilson_interval(sum(r.em for r in rows), n),
+        "containment_interval": wilson_interval(contained, n),
+        "exact_match_interval": wilson_interval(exact, n),
     }
 
 
