@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,10 @@ def add_reader_jobs(jobs: Any) -> None:
         description="Read every train and dev question against what retrieval finds in the evaluation "
         "store (the bundled chapter plus evals/corpora), fit the span scorer and the answerable scorer "
         "(logistic regression, scikit-learn), choose the refusal and span thresholds on the dev split, "
-        "and write the model file. The test split is never read.",
+        "and write the model file. The test split is never read. With --cross-validate, write nothing: "
+        "fit the span scorer once per yearbook with that yearbook's train and dev questions left out "
+        "(CMRC in every fold) and report exact match and containment of its top span on the left-out "
+        "questions, per yearbook, pooled and per question kind, with 95% Wilson intervals.",
     )
     train.add_argument("--cmrc", type=Path, action="append", default=[], help="CMRC 2018 JSON file(s) to learn spans from (e.g. cmrc2018_trial.json)")
     train.add_argument("--cmrc-limit", type=int, default=None, help="use only the first N CMRC questions")
@@ -33,6 +37,12 @@ def add_reader_jobs(jobs: Any) -> None:
     train.add_argument("--out", type=Path, default=None, help="model file to write (default: the shipped rag/reader/reader_model.json)")
     train.add_argument("--c", type=float, default=0.5, help="inverse regularisation of the span scorer")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.add_argument(
+        "--cross-validate", action="store_true",
+        help="leave-one-yearbook-out cross-validation of the span scorer over the train and dev questions "
+        "(to judge a feature change on ~440 held-out questions); writes no model file",
+    )
+    train.add_argument("--json", action="store_true", help="with --cross-validate: print the report as JSON")
     train.set_defaults(handler=run_train)
     reader = jobs.add_parser(
         "reader",
@@ -47,33 +57,22 @@ def add_reader_jobs(jobs: Any) -> None:
 
 
 def run_train(args: argparse.Namespace, settings: Settings) -> int:
-    """Entry point of `yearbook eval train`."""
-    from evals.cmrc import load_cmrc
-    from evals.eval_store import eval_settings
-    from evals.train_reader import cmrc_examples, train, unanswerable_variants, yearbook_examples
+    """Entry point of `yearbook eval train` (and of its --cross-validate)."""
+    if args.cross_validate:
+        return run_cross_validation(args, settings)
+    from evals.train_reader import train, unanswerable_variants, yearbook_examples
     from rag.reader.model import MODEL_PATH
     from rag.reader.reader import Reader, untrained_model
-    from rag.retrieval.hybrid import SearchFilters, open_retriever
 
     progress = not args.quiet
-    retriever = open_retriever(eval_settings(settings))
-    years = retriever.years()
-    places = corpus_places(retriever.store.manifest())
-
-    def retrieve(question: Any) -> tuple[list, set[int]]:
-        """Retrieval as the evaluation asks: within the place of the question's yearbook."""
-        filters = SearchFilters(place=places.get(question.corpus or BUNDLED) or None)
-        result = retriever.search(question.question, filters=filters)
-        return result.documents, years
-
+    retrieve, years = eval_retrieval(settings)
     reader = Reader(untrained_model())
     train_questions = load_split("train")[: args.limit]
     dev_questions = load_split("dev")[: args.limit]
     train_questions += unanswerable_variants(train_questions, years)
     train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
-    for path in args.cmrc:
-        train_examples += cmrc_examples(load_cmrc(path, args.cmrc_limit), reader, progress)
+    train_examples += read_cmrc(args, reader)
     model, stats = train(train_examples, dev_examples, c=args.c)
     out = args.out or MODEL_PATH
     model.meta.update({"train_questions": len(train_questions), "dev_questions": len(dev_questions), "cmrc_files": [p.name for p in args.cmrc]})
@@ -85,6 +84,59 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
         f"span threshold {model.span_threshold:.2f} (chosen on {len(dev_questions)} dev questions)"
     )
     return 0
+
+
+def run_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
+    """`yearbook eval train --cross-validate`: the span scorer scored on yearbooks it never saw; no model is written."""
+    from evals.cross_validate import cross_validate, format_cross_validation
+
+    examples, extra = cross_validation_examples(args, settings)
+    report = cross_validate(examples, extra, args.c)
+    print(json.dumps(report, ensure_ascii=False) if args.json else format_cross_validation(report))
+    return 0
+
+
+def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> tuple[list[Any], list[Any]]:
+    """The train and dev questions read as `yearbook eval train` reads them (bundled ones under one yearbook), and CMRC."""
+    from evals.train_reader import yearbook_examples
+    from rag.reader.reader import Reader, untrained_model
+
+    retrieve, _ = eval_retrieval(settings)
+    reader = Reader(untrained_model())
+    questions = load_split("train")[: args.limit] + load_split("dev")[: args.limit]
+    examples = yearbook_examples(questions, retrieve, reader, not args.quiet)
+    for example in examples:
+        example.corpus = example.corpus or BUNDLED  # the original bundled set has no corpus: same yearbook, same fold
+    return examples, read_cmrc(args, reader)
+
+
+def eval_retrieval(settings: Settings) -> tuple[Callable[[Any], tuple[list, set[int]]], set[int]]:
+    """Retrieval against the evaluation store as the evaluation asks, and the years the store holds."""
+    from evals.eval_store import eval_settings
+    from rag.retrieval.hybrid import SearchFilters, open_retriever
+
+    retriever = open_retriever(eval_settings(settings))
+    years = retriever.years()
+    places = corpus_places(retriever.store.manifest())
+
+    def retrieve(question: Any) -> tuple[list, set[int]]:
+        """Retrieval within the place of the question's yearbook."""
+        filters = SearchFilters(place=places.get(question.corpus or BUNDLED) or None)
+        result = retriever.search(question.question, filters=filters)
+        return result.documents, years
+
+    return retrieve, years
+
+
+def read_cmrc(args: argparse.Namespace, reader: Any) -> list[Any]:
+    """Every CMRC file given with --cmrc, read against its passages."""
+    from evals.cmrc import load_cmrc
+    from evals.train_reader import cmrc_examples
+
+    examples: list[Any] = []
+    for path in args.cmrc:
+        examples += cmrc_examples(load_cmrc(path, args.cmrc_limit), reader, not args.quiet)
+    return examples
 
 
 def run_reader(args: argparse.Namespace, settings: Settings) -> int:
