@@ -131,7 +131,7 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
     for m in NUMBER.finditer(text):
         if m.start() in date_chars:
             continue
-        end, unit = _unit_after(text, m.end(), lexicon)
+        end, unit = unit_after(text, m.end(), lexicon)
         if not unit and columns:
             unit = row_unit or _header_unit(next((c for s, e, c in columns if s <= m.start() < e), ""), lexicon)
         add(m.start(), end, "number", unit=unit)
@@ -159,6 +159,13 @@ def _columns(sentence: Sentence) -> list[tuple[int, int, str]]:
     return found
 
 
+def cell_unit(sentence: Sentence, at: int, lexicon: Lexicon) -> str:
+    """The unit of the table cell at ``at``: its column header's (「增长(%)」), else the row's 「单位」 cell."""
+    columns = _columns(sentence)
+    column = next((c for s, e, c in columns if s <= at < e), "")
+    return _header_unit(column, lexicon) or _row_unit(columns, sentence.folded, lexicon)
+
+
 def _row_unit(columns: list[tuple[int, int, str]], text: str, lexicon: Lexicon) -> str:
     """The unit a table row states in its own 「单位」 column."""
     for start, end, column in columns:
@@ -174,7 +181,8 @@ def _header_unit(column: str, lexicon: Lexicon) -> str:
     return found.group(1) if found and found.group(1) in lexicon.unit_kind else ""
 
 
-def _unit_after(text: str, at: int, lexicon: Lexicon) -> tuple[int, str]:
+def unit_after(text: str, at: int, lexicon: Lexicon) -> tuple[int, str]:
+    """Where the unit after a figure ending at ``at`` ends, and the unit (「万元」, 「余人」; "" when none)."""
     rest = text[at : at + 9]
     lead = ""
     if rest[:1] in ("余", "多"):

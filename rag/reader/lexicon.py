@@ -1,4 +1,4 @@
-"""The reader's lexicon: question cue words, units and their families, change and movement words, synonyms."""
+"""The reader's lexicon: question cue words, units and their families, change, direction and movement words, synonyms."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class Lexicon:
     change_words: tuple[str, ...]
     movement_start: tuple[str, ...]
     movement_end: tuple[str, ...]
+    rising: tuple[str, ...]  # change words of one direction …
+    falling: tuple[str, ...]  # … and of the other
     synonyms: dict[str, frozenset[str]]  # word → its family, itself included
     org_suffixes: tuple[str, ...]
     place_suffixes: tuple[str, ...]
@@ -62,6 +64,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             change_words=tuple(raw["change"]["words"]),
             movement_start=tuple(raw["movement"]["start"]),
             movement_end=tuple(raw["movement"]["end"]),
+            rising=tuple(raw["direction"]["rising"]),
+            falling=tuple(raw["direction"]["falling"]),
             synonyms=synonyms,
             org_suffixes=tuple(sorted(raw["names"]["org_suffixes"], key=len, reverse=True)),
             place_suffixes=tuple(sorted(raw["names"]["place_suffixes"], key=len, reverse=True)),

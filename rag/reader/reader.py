@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
@@ -22,12 +21,12 @@ from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.model import LinearModel, ReaderModel, load_model
 from rag.reader.question import Asked, analyse, split_parts
 from rag.reader.quotes import citation
+from rag.reader.yesno import decide
 
 MAX_SENTENCES = 8  # sentences (by question coverage) whose spans are scored
 PART_SEPARATOR = "；"
 MISSING_PART = "（其余所问年鉴中无记载）"
 _CLAUSE_END = "，,。；;！!？?"
-_NEGATION = re.compile(r"未|没有|没|不|无|非|尚未")
 
 
 @dataclass
@@ -112,7 +111,8 @@ class Reader:
     def _short_answer(self, reading: PartReading) -> tuple[str | None, list[Span]]:
         best = reading.ranked[0]
         if reading.asked.kind == "yesno":
-            return _yes_or_no(reading.asked, best.sentence.folded), [best]
+            answer, deciding = decide(reading.asked, reading.ranked)
+            return answer, [deciding]
         if reading.span_probability < self.model.span_threshold:
             return None, [best]
         chosen = [best]
@@ -153,18 +153,6 @@ def _clause(span: Span) -> str:
 def _digit_separator(text: str, i: int) -> bool:
     """A comma between digits groups thousands (「9,927万美元」); it does not end a clause."""
     return text[i] in ",，" and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
-
-
-def _yes_or_no(asked: Asked, sentence: str) -> str:
-    """是 when the deciding sentence states what the question claims, else 否."""
-    claim = asked.text
-    numbers_claimed = set(re.findall(r"\d+(?:\.\d+)?", claim)) - {str(y) for y in asked.years}
-    numbers_stated = set(re.findall(r"\d+(?:\.\d+)?", sentence.replace(",", "")))
-    if numbers_claimed - numbers_stated:
-        return "否"
-    negated_claim = bool(_NEGATION.search(re.sub(r"是否|有没有|是不是|能否|可否|有无|会不会", "", claim)))
-    negated_sentence = bool(_NEGATION.search(sentence))
-    return "否" if negated_claim != negated_sentence else "是"
 
 
 def _refusal_text(documents: list[Document]) -> str:

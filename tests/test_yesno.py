@@ -1,0 +1,53 @@
+"""Yes/no verdicts: the deciding sentence's words, figures (with units and comparisons) and negation."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from rag.reader.candidates import Sentence, Span, sentences
+from rag.reader.question import analyse
+from rag.reader.yesno import decide, verdict
+
+
+def _sentence(text: str, **meta: object) -> Sentence:
+    return sentences([Document(page_content=text, metadata={"kind": "text", "span_start": 0, **meta})])[0]
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("开发区是国家级开发区吗？", "开发区为省级开发区，规划面积28.6平方公里。", "否"),
+        ("开发区是省级开发区吗？", "开发区为省级开发区，规划面积28.6平方公里。", "是"),
+        ("全市外贸总额比上年增长了吗？", "全市外贸总额9,927万美元，比上年下降12.6%。", "否"),
+        ("全市外贸总额比上年下降了吗？", "全市外贸总额9,927万美元，比上年下降12.6%。", "是"),
+        ("园区入驻企业是否超过50家？", "园区入驻企业30家，创造岗位160余个。", "否"),
+        ("园区入驻企业是否超过20家？", "园区入驻企业30家，创造岗位160余个。", "是"),
+        ("园区入驻企业有30家吗？", "园区入驻企业30家，创造岗位160余个。", "是"),
+        ("园区入驻企业有40家吗？", "园区入驻企业30家，接待来访40余次。", "否"),
+        ("全年发生过重大安全事故吗？", "全年未发生重大安全事故，事故起数下降。", "否"),
+        ("网上信访量是否占到信访总量的九成以上？", "畅通非接触渠道，网上信访量占信访总量的九成以上。", "是"),
+        ("污水处理厂二期工程完工了吗？", "12月，污水处理厂二期工程竣工。", "是"),
+    ],
+)
+def test_verdict_reads_words_figures_and_negation(claim, text, expected):
+    assert verdict(analyse(claim), _sentence(text)) == expected
+
+
+def test_a_figure_in_a_table_row_takes_its_unit_from_the_row():
+    row = Document(
+        page_content="进出口总额 | 亿美元 | 6.38 | 41.2",
+        metadata={"kind": "table", "table_header": "指标 | 单位 | 数值 | 增长(%)", "span_start": None},
+    )
+    sentence = sentences([row])[0]
+    assert verdict(analyse("进出口总额超过6亿美元了吗？"), sentence) == "是"
+    assert verdict(analyse("进出口总额超过7亿美元了吗？"), sentence) == "否"
+
+
+def test_the_sentence_that_states_most_of_the_claim_decides_not_the_first_one():
+    first = _sentence("园区信访形势总体平稳，来信量有所增加。")
+    second = _sentence("全年网上信访量占信访总量的95%以上。")
+    ranked = [Span(first, 0, 2, "span", score=2.0), Span(second, 0, 2, "span", score=1.0)]
+    answer, deciding = decide(analyse("网上信访量是否占到信访总量的95%以上？"), ranked)
+    assert deciding.sentence is second
+    assert answer == "是"
