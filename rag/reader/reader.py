@@ -18,6 +18,7 @@ from rag.reader.features import (
     span_features,
 )
 from rag.reader.lexicon import Lexicon, load_lexicon
+from rag.reader.lists import list_span
 from rag.reader.model import LinearModel, ReaderModel, load_model
 from rag.reader.question import Asked, analyse, split_parts
 from rag.reader.quotes import citation
@@ -113,6 +114,10 @@ class Reader:
         if reading.asked.kind == "yesno":
             answer, deciding = decide(reading.asked, reading.ranked)
             return answer, [deciding]
+        if reading.asked.kind == "list":
+            listed = list_span(best, {v for t in reading.asked.terms for v in t.variants})
+            if listed is not None:
+                return listed.text.strip(), [listed]
         if reading.span_probability < self.model.span_threshold:
             return None, [best]
         chosen = [best]

@@ -1,0 +1,109 @@
+"""List answers: the 、-enumeration in the clause the reader chose, cut where its first and last items end.
+
+The span model picks the clause; where an enumeration starts and stops is grammar, not phrasing:
+the first item begins after the clause's last verb or function word before it (「全县形成|电动车及零部件」,
+「其中|通江路」, 「主要分布在|辛集镇」), and the last item ends at the first verb, function word, count or
+question word after it (「建材|等四大主导产业」, 「海兰街|完成拓宽改造」, 「娄葑|4个分卷」).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rag.reader.candidates import Sentence, Span, tokenize
+
+_CLAUSE_END = "，,。；;！!？?：:（）()"
+_BEFORE_TAGS = ("v", "p", "r", "c", "d", "u", "f")  # a word of these ends a list's lead-in (but not 「vn」, a verbal noun)
+_AFTER_TAGS = ("v", "p", "r", "c", "d", "u", "m", "q", "f")
+_AFTER_WORDS = frozenset({"等", "等地", "等等", "共"})
+_RUN = re.compile(r"[^、，,。；;！!？?：:]+(?:、[^、，,。；;！!？?：:]+)+")  # an enumeration inside one clause
+_COUNT = re.compile(r"^[\d一二两三四五六七八九十几]{1,2}[大个项家所类种条批名位]?$")
+Token = tuple[int, int, str, str]  # start, end, word, part of speech
+
+
+def list_span(span: Span, question_words: set[str]) -> Span | None:
+    """The enumeration of the clause holding ``span``, as a list span (None when the clause has none)."""
+    sentence = span.sentence
+    text = sentence.folded
+    start, end = _clause(text, span.start, span.end)
+    runs = list(_RUN.finditer(text[start:end]))
+    if not runs:
+        return None
+    run = max(runs, key=lambda m: (_words_around(text, start + m.start(), question_words), m.end() - m.start()))
+    pieces = run.group().split("、")
+    middle = sorted(len(p) for p in pieces[1:-1])
+    typical = middle[len(middle) // 2] if middle else None
+    first_comma = start + run.start() + len(pieces[0])
+    last_comma = start + run.end() - len(pieces[-1]) - 1
+    tokens = tokenize(sentence)
+    begin = _first_item_start(tokens, start + run.start(), first_comma, question_words, typical)
+    if begin is None:
+        return None
+    heads = {w for w in question_words if sum(p.endswith(w) for p in pieces[:-1]) >= 1}  # 「…委员会」 items: not a stop
+    finish = _last_item_end(tokens, last_comma + 1, start + run.end(), question_words - heads, typical or first_comma - begin)
+    if finish is None or finish <= begin:
+        return None
+    return Span(sentence, begin, finish, "list", items=len(pieces))
+
+
+def _words_around(text: str, at: int, question_words: set[str]) -> int:
+    """How many question words the clause around ``at`` holds."""
+    left, right = _clause(text, at, at)
+    return sum(w in text[left:right] for w in question_words if len(w) >= 2)
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    left = max((i for i, ch in enumerate(text[:start]) if ch in _CLAUSE_END), default=-1) + 1
+    right = next((i for i in range(end, len(text)) if text[i] in _CLAUSE_END), len(text))
+    return left, right
+
+
+def _closest(options: list[int], length: Callable[[int], int], typical: int | None) -> int:
+    """The option whose item is nearest the typical item's length (the first option when there is no typical one)."""
+    if typical is None:
+        return options[0]
+    return min(options, key=lambda o: (abs(length(o) - typical), options.index(o)))
+
+
+def _first_item_start(tokens: list[Token], lo: int, comma: int, question_words: set[str], typical: int | None) -> int | None:
+    """Where the first item starts: after one of the lead-in words before it (a verb, a function or question word)."""
+    inside = [t for t in tokens if lo <= t[0] and t[1] <= comma]
+    if not inside:
+        return None
+    options = [inside[0][0]]
+    for index, (_, _, word, tag) in enumerate(inside[:-1]):
+        if _soft(word, tag, question_words, _BEFORE_TAGS):
+            options.insert(0, inside[index + 1][0])  # the latest lead-in first: the default without a typical length
+    return _closest(options, lambda o: comma - o, typical)
+
+
+def _last_item_end(tokens: list[Token], lo: int, hi: int, question_words: set[str], typical: int) -> int | None:
+    """Where the last item ends: before the first verb, function or question word after it, or else before 等 or a count.
+
+    A question word always stops it (「铁|储量较大」); another stop that leaves the item under half the
+    typical length, or a verb that 等 follows at once (「森林防火等」), is passed over.
+    """
+    inside = [t for t in tokens if lo <= t[0] and t[1] <= hi]
+    if not inside:
+        return None
+    hard = next((i for i, t in enumerate(inside) if i and _count_or_etc(t)), len(inside))
+    for i in range(1, hard):
+        _, _, word, tag = inside[i]
+        if word in question_words:
+            return inside[i][0]
+        if not _soft(word, tag, set(), _AFTER_TAGS) or inside[i][0] - lo < typical / 2:
+            continue
+        if i + 1 == hard and inside[hard][2] in _AFTER_WORDS and tag.startswith("v"):
+            break  # 「森林防火等」: a verb right before 等 belongs to the item
+        return inside[i][0]
+    return inside[hard][0] if hard < len(inside) else hi
+
+
+def _count_or_etc(token: Token) -> bool:
+    """等, or a count (「4个」, 「四大」): the end of an enumeration."""
+    return token[2] in _AFTER_WORDS or token[3].startswith(("m", "q")) or bool(_COUNT.match(token[2]))
+
+
+def _soft(word: str, tag: str, question_words: set[str], tags: tuple[str, ...]) -> bool:
+    return (tag.startswith(tags) and not tag.startswith("vn")) or word in question_words

@@ -1,0 +1,43 @@
+"""List answers: the enumeration of the chosen clause, cut at the words around its first and last items."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from rag.reader.candidates import Span, sentences
+from rag.reader.lists import list_span
+from rag.reader.question import analyse
+
+
+def _listed(question: str, text: str) -> str | None:
+    sentence = sentences([Document(page_content=text, metadata={"kind": "text", "span_start": 0})])[0]
+    whole = Span(sentence, 0, len(sentence.folded.rstrip("。")), "span")
+    asked = analyse(question)
+    found = list_span(whole, {v for t in asked.terms for v in t.variants})
+    return found.text if found else None
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("全县有哪几大支柱产业？", "全县形成食品加工、纺织服装、机械制造、新材料四大支柱产业。", "食品加工、纺织服装、机械制造、新材料"),
+        ("该局整合了哪些职能？", "该局整合安全生产、防汛抗旱、森林防火等职能。", "安全生产、防汛抗旱、森林防火"),
+        ("哪些乡镇通过了卫生乡镇复审？", "湖东镇、柳林镇通过省级卫生乡镇复审。", "湖东镇、柳林镇"),
+        ("市区哪些道路完成了改造？", "全年改造道路7条，其中滨江路、海星街完成改造。", "滨江路、海星街"),
+        ("丛书包括哪几个分卷？", "该丛书包括东塘、西塘、南湖、北湖4个分卷。", "东塘、西塘、南湖、北湖"),
+        ("储量较大的矿产有哪些？", "境内矿产丰富，其中石英砂、大理石、金、铁储量较大。", "石英砂、大理石、金、铁"),
+        ("新设了哪三个委员会？", "设立经济发展委员会、投资促进委员会、规划建设委员会。", "经济发展委员会、投资促进委员会、规划建设委员会"),
+    ],
+)
+def test_the_enumeration_is_cut_at_its_lead_in_and_its_tail(question, text, expected):
+    assert _listed(question, text) == expected
+
+
+def test_a_clause_without_an_enumeration_gives_no_list():
+    assert _listed("该局有哪些职能？", "该局负责全县安全生产监督管理工作。") is None
+
+
+def test_the_enumeration_next_to_the_question_words_is_chosen():
+    text = "全县辖东乡、西乡两个街道，粮食主产区为小麦、玉米、大豆种植带。"
+    assert _listed("全县的粮食主产区种植哪些作物？", text) == "小麦、玉米、大豆"
