@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answer.schema import REFUSAL_TEXT, Answer, Citation
+from rag.reader.alignment import gap_span
 from rag.reader.candidates import Sentence, Span, sentences, spans
 from rag.reader.features import (
     SentenceMatch,
@@ -24,6 +25,7 @@ from rag.reader.question import Asked, analyse, split_parts
 from rag.reader.quotes import citation
 from rag.reader.yesno import decide
 
+ALIGNED_KINDS = frozenset({"what", "org", "person", "place"})  # asks whose sure clause may give its open stretch
 MAX_SENTENCES = 8  # sentences (by question coverage) whose spans are scored
 PART_SEPARATOR = "；"
 MISSING_PART = "（其余所问年鉴中无记载）"
@@ -119,7 +121,8 @@ class Reader:
             if listed is not None:
                 return listed.text.strip(), [listed]
         if reading.span_probability < self.model.span_threshold:
-            return None, [best]
+            aligned = gap_span(reading.asked, best) if reading.asked.kind in ALIGNED_KINDS else None
+            return (aligned.text, [aligned]) if aligned is not None else (None, [best])
         chosen = [best]
         if "分别" in reading.asked.text:
             floor = self.model.span.probability(best.features) * 0.5

@@ -1,0 +1,36 @@
+"""Question–clause alignment: the one open stretch of a sure clause, with the asked head."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from rag.reader.alignment import gap_span
+from rag.reader.candidates import Span, sentences
+from rag.reader.question import analyse
+
+
+def _aligned(question: str, text: str) -> str | None:
+    sentence = sentences([Document(page_content=text, metadata={"kind": "text", "span_start": 0})])[0]
+    found = gap_span(analyse(question), Span(sentence, 0, 1, "span"))
+    return found.text if found else None
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("信访局与哪个社工委启动了调解项目？", "信访局与星湖社工委启动调解项目", "星湖社工委"),
+        ("哪个单位在新城派驻了人民武装办公室？", "市军分区在新城派驻人民武装办公室", "市军分区"),
+        ("这个故事发生在哪个乡？", "这个故事即发生在境内青山乡", "青山乡"),
+    ],
+)
+def test_the_open_stretch_is_the_answer(question, text, expected):
+    assert _aligned(question, text) == expected
+
+
+def test_two_open_stretches_without_the_head_give_nothing():
+    assert _aligned("谁主办了比赛？", "市人社局和团市委联合主办比赛并颁奖给获奖选手") is None
+
+
+def test_a_clause_the_question_covers_whole_gives_nothing():
+    assert _aligned("大赛在新城举办吗？", "大赛在新城举办") is None
