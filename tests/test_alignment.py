@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from rag.reader.alignment import gap_span
+from rag.reader.alignment import gap_span, row_cell
 from rag.reader.candidates import Span, sentences
 from rag.reader.question import analyse
 
@@ -34,3 +34,31 @@ def test_two_open_stretches_without_the_head_give_nothing():
 
 def test_a_clause_the_question_covers_whole_gives_nothing():
     assert _aligned("大赛在新城举办吗？", "大赛在新城举办") is None
+
+
+def _row(header: str, row: str) -> Span:
+    document = Document(page_content=f"表1\n{header}\n{row}", metadata={"kind": "table", "table_header": header})
+    sentence = sentences([document])[0]
+    return Span(sentence, 0, 1, "cell")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("张明是什么职务？", "县委书记"),
+        ("县委书记叫什么名字？", None),  # 「什么名字」 names no column: the row is quoted
+        ("县委书记是谁？", "张明"),
+    ],
+)
+def test_the_open_cell_of_a_roster_row(question, expected):
+    span = _row("职务 | 姓名 | 简况", "县委书记 | 张明 | 1960年5月生,汉族,大学学历")
+    found = row_cell(analyse(question), span)
+    assert (found.text if found else None) == expected
+
+
+def test_the_date_cell_of_a_visit_row():
+    span = _row("日期 | 国家 | 外宾姓名和职务 | 活动内容", "5月15日 | 美国 | 某公司副总裁王东 | 会谈")
+    found = row_cell(analyse("某公司副总裁王东是哪天到访的？"), span)
+    assert found is not None and found.text == "5月15日"
+    activity = row_cell(analyse("某公司副总裁王东来参加了什么活动？"), span)
+    assert activity is not None and activity.text == "会谈"

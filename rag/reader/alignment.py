@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from rag.reader.candidates import Span, tokenize
-from rag.reader.features import match_sentence
+from rag.reader.candidates import DATE, NUMBER, Span, tokenize
+from rag.reader.features import COLUMN_KINDS, match_sentence
 from rag.reader.question import Asked
+from rag.text import _jieba
 
 MIN_LENGTH = 2
 MAX_LENGTH = 24  # characters: a longer open stretch is not one name
@@ -50,6 +51,60 @@ def gap_span(asked: Asked, span: Span) -> Span | None:
         return None
     start, end, _ = found[0]
     return Span(sentence, start, end, "span")
+
+
+def row_cell(asked: Asked, span: Span) -> Span | None:
+    """The one cell of the table row holding ``span`` that the question leaves open and whose column
+    (or content) fits what is asked: 「于晓东是什么职务」 → the 「职务」 cell of 于晓东's row."""
+    sentence = span.sentence
+    if not sentence.is_row:
+        return None
+    text = sentence.folded
+    hits = match_sentence(asked, sentence).hits
+    header = sentence.header
+    noun = asked.head or _word_after_cue(asked)
+    fitting: list[tuple[int, int, bool]] = []
+    position = 0
+    for index, cell in enumerate(text.split(" | ")):
+        start, end = position, position + len(cell)
+        position = end + 3
+        while start < end and text[start] == " ":
+            start += 1
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        if end - start < 1:
+            continue
+        covered = sum(min(e, end) - max(s, start) for s, e, _ in hits if s < end and e > start)
+        column = header[index] if index < len(header) else ""
+        named = bool(noun) and noun in column
+        if covered * 2 < end - start and (named or _fits(asked.kind, column, text[start:end])):
+            fitting.append((start, end, named))
+    if len(fitting) > 1:
+        fitting = [f for f in fitting if f[2]]
+    if len(fitting) != 1:
+        return None
+    return Span(sentence, fitting[0][0], fitting[0][1], "cell")
+
+
+def _word_after_cue(asked: Asked) -> str:
+    """The word right after the cue (「什么活动」 → 活动), for a head the question analysis left empty."""
+    at = asked.text.find(asked.cue) if asked.cue else -1
+    if at < 0:
+        return ""
+    words = _jieba().lcut(asked.text[at + len(asked.cue) :])  # type: ignore[attr-defined]
+    return words[0] if words and len(words[0]) >= 2 and _WORD.match(words[0]) else ""
+
+
+def _fits(kind: str, column: str, cell: str) -> bool:
+    """Whether a cell can answer a question of this kind, by its column header or its content.
+
+    A 「什么」 question's column is the one its head names (「什么活动」 → 「活动内容」), checked by the caller.
+    """
+    if kind == "date" and DATE.fullmatch(cell) and re.search(r"[年月日]", cell):
+        return True
+    if kind == "number" and NUMBER.fullmatch(cell.replace(" ", "")):
+        return True
+    return kind != "what" and any(word in column for word in COLUMN_KINDS.get(kind, ()))  # a 「什么」 needs its head named
 
 
 def _head_after(text: str, at: int, limit: int, head: str) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answer.schema import REFUSAL_TEXT, Answer, Citation
-from rag.reader.alignment import gap_span
+from rag.reader.alignment import gap_span, row_cell
 from rag.reader.candidates import Sentence, Span, sentences, spans
 from rag.reader.features import (
     SentenceMatch,
@@ -121,7 +121,10 @@ class Reader:
             if listed is not None:
                 return listed.text.strip(), [listed]
         if reading.span_probability < self.model.span_threshold:
-            aligned = gap_span(reading.asked, best) if reading.asked.kind in ALIGNED_KINDS else None
+            if best.sentence.is_row:
+                aligned = row_cell(reading.asked, best)
+            else:
+                aligned = gap_span(reading.asked, best) if reading.asked.kind in ALIGNED_KINDS else None
             return (aligned.text, [aligned]) if aligned is not None else (None, [best])
         chosen = [best]
         if "分别" in reading.asked.text:
