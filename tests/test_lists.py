@@ -28,6 +28,9 @@ def _listed(question: str, text: str) -> str | None:
         ("丛书包括哪几个分卷？", "该丛书包括东塘、西塘、南湖、北湖4个分卷。", "东塘、西塘、南湖、北湖"),
         ("储量较大的矿产有哪些？", "境内矿产丰富，其中石英砂、大理石、金、铁储量较大。", "石英砂、大理石、金、铁"),
         ("新设了哪三个委员会？", "设立经济发展委员会、投资促进委员会、规划建设委员会。", "经济发展委员会、投资促进委员会、规划建设委员会"),
+        ("全县形成哪些产业？", "全县形成电动车、建材、纺织提升。", "电动车、建材、纺织"),
+        ("哪些单位参加？", "参加单位为区委、区政府、区人大。", "区委、区政府、区人大"),
+        ("包括哪些产业？", "包括电动车、建材和纺织。", "电动车、建材和纺织"),
     ],
 )
 def test_the_enumeration_is_cut_at_its_lead_in_and_its_tail(question, text, expected):
@@ -41,3 +44,10 @@ def test_a_clause_without_an_enumeration_gives_no_list():
 def test_the_enumeration_next_to_the_question_words_is_chosen():
     text = "全县辖东乡、西乡两个街道，粮食主产区为小麦、玉米、大豆种植带。"
     assert _listed("全县的粮食主产区种植哪些作物？", text) == "小麦、玉米、大豆"
+
+
+def test_a_table_row_is_cut_at_its_cells():
+    row = Document(page_content="表1\n单位 | 姓名 | 职务\n区委 | 张三、李四 | 书记", metadata={"kind": "table", "table_header": "单位 | 姓名 | 职务"})
+    sentence = sentences([row])[0]
+    found = list_span(Span(sentence, 0, len(sentence.folded), "cell"), {"区委", "领导"})
+    assert found is not None and found.text == "张三、李四"

@@ -17,7 +17,7 @@ from rag.text import _jieba
 MIN_LENGTH = 2
 MAX_LENGTH = 24  # characters: a longer open stretch is not one name
 _EDGE = "，,。；;：:！!？?、 　|（）()“”《》「」\"'"
-_FUNCTION_TAGS = ("p", "r", "c", "d", "u", "y", "e", "f", "s")  # preposition, pronoun, conjunction, adverb, particle, place word …
+_FUNCTION_TAGS = ("p", "r", "c", "d", "u", "y", "f", "s")  # preposition, pronoun, conjunction, adverb, particle, place word …
 _WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 
 

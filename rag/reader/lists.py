@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.reader.candidates import Sentence, Span, tokenize
+from rag.reader.candidates import Span, tokenize
 
-_CLAUSE_END = "，,。；;！!？?：:（）()"
+_CLAUSE_END = "，,。；;！!？?：:（）()|"  # a table cell ends a clause too
 _BEFORE_TAGS = ("v", "p", "r", "c", "d", "u", "f")  # a word of these ends a list's lead-in (but not 「vn」, a verbal noun)
-_AFTER_TAGS = ("v", "p", "r", "c", "d", "u", "m", "q", "f")
+_AFTER_TAGS = ("v", "p", "r", "c", "d", "u", "f")
+_FUNCTION_TAGS = ("p", "r", "c", "d", "u", "f")
+_JOINING = frozenset({"和", "及", "与", "以及"})  # 「A、B和C」: the last item goes on after these
 _AFTER_WORDS = frozenset({"等", "等地", "等等", "共"})
-_RUN = re.compile(r"[^、，,。；;！!？?：:]+(?:、[^、，,。；;！!？?：:]+)+")  # an enumeration inside one clause
+_RUN = re.compile(r"[^、，,。；;！!？?：:|（）()]+(?:、[^、，,。；;！!？?：:|（）()]+)+")  # an enumeration inside one clause
 _COUNT = re.compile(r"^[\d一二两三四五六七八九十几]{1,2}[大个项家所类种条批名位]?$")
 Token = tuple[int, int, str, str]  # start, end, word, part of speech
 
@@ -44,6 +46,10 @@ def list_span(span: Span, question_words: set[str]) -> Span | None:
     finish = _last_item_end(tokens, last_comma + 1, start + run.end(), question_words - heads, typical or first_comma - begin)
     if finish is None or finish <= begin:
         return None
+    while begin < finish and text[begin].isspace():
+        begin += 1
+    while finish > begin and text[finish - 1].isspace():
+        finish -= 1
     return Span(sentence, begin, finish, "list", items=len(pieces))
 
 
@@ -75,7 +81,11 @@ def _first_item_start(tokens: list[Token], lo: int, comma: int, question_words: 
     for index, (_, _, word, tag) in enumerate(inside[:-1]):
         if _soft(word, tag, question_words, _BEFORE_TAGS):
             options.insert(0, inside[index + 1][0])  # the latest lead-in first: the default without a typical length
-    return _closest(options, lambda o: comma - o, typical)
+    begin = _closest(options, lambda o: comma - o, typical)
+    rest = [t for t in inside if t[0] >= begin]
+    while len(rest) > 1 and rest[0][3].startswith(_FUNCTION_TAGS):  # 「为|区委」: a function word never starts an item
+        rest = rest[1:]
+    return rest[0][0]
 
 
 def _last_item_end(tokens: list[Token], lo: int, hi: int, question_words: set[str], typical: int) -> int | None:
@@ -92,9 +102,9 @@ def _last_item_end(tokens: list[Token], lo: int, hi: int, question_words: set[st
         _, _, word, tag = inside[i]
         if word in question_words:
             return inside[i][0]
-        if not _soft(word, tag, set(), _AFTER_TAGS) or inside[i][0] - lo < typical / 2:
+        if word in _JOINING or not _soft(word, tag, set(), _AFTER_TAGS) or inside[i][0] - lo < typical / 2:
             continue
-        if i + 1 == hard and inside[hard][2] in _AFTER_WORDS and tag.startswith("v"):
+        if i + 1 == hard and hard < len(inside) and inside[hard][2] in _AFTER_WORDS and tag.startswith("v"):
             break  # 「森林防火等」: a verb right before 等 belongs to the item
         return inside[i][0]
     return inside[hard][0] if hard < len(inside) else hi

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.reader.candidates import Sentence, Span, cell_unit, spans, tokenize, unit_after
+from rag.reader.candidates import DATE, Sentence, Span, cell_unit, spans, tokenize, unit_after
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.question import Asked
 from rag.text import _jieba
@@ -39,15 +39,15 @@ def verdict(asked: Asked, sentence: Sentence) -> str:
     if _opposite_direction(asked.text, sentence.folded, lexicon):
         return "否"
     years = {float(y) for y in asked.years}
-    stated = _stated_figures(sentence, lexicon)
+    stated = [_scaled(x, u, lexicon) for x, u in _stated_figures(sentence, lexicon)]
+    if any(d.group() not in sentence.folded for d in _dates(asked.text)):
+        return "否"  # a date the sentence does not give
     comparator = _comparator(asked.text)
-    for value, unit in _figures(asked.text, lexicon):
-        if value in years:
-            continue
-        same_unit = [x for x, u in stated if not unit or u == unit]
-        if comparator and not any(_compares(comparator, x, value) for x in same_unit):
+    for value, unit in (_scaled(x, u, lexicon) for x, u in _figures(asked.text, lexicon) if x not in years):
+        same_unit = [x for x, u in stated if u == unit] if unit else [x for x, _ in stated]
+        if comparator and not any(_compares(comparator, x, value, bool(unit)) for x in same_unit):
             return "否"
-        if not comparator and value not in same_unit:
+        if not comparator and not any(abs(x - value) < 1e-6 * max(1.0, value) for x in same_unit):
             return "否"
     return "否" if _negated_claim(asked.text) != _negated_sentence(asked, sentence) else "是"
 
@@ -59,6 +59,7 @@ def _unsupported(asked: Asked, sentence: Sentence, alone: bool = False) -> tuple
         t.weight
         for t in asked.terms
         if not any(v in text for v in t.variants) and not _NUMBER.fullmatch(t.text) and t.text not in _AT_LEAST + _BELOW
+        and t.text not in load_lexicon().unit_kind  # figures and their units are checked as figures
     ]
     return sum(missing), max(missing, default=0.0)
 
@@ -73,9 +74,15 @@ def _opposite_direction(claim: str, text: str, lexicon: Lexicon) -> bool:
 
 
 def _figures(text: str, lexicon: Lexicon) -> list[tuple[float, str]]:
-    """Every figure of a question with the unit written after it (「30家」 → (30.0, 家))."""
+    """Every figure of a question outside its dates, with the unit written after it (「30家」 → (30.0, 家))."""
     plain = text.replace(",", "")
-    return [(float(m.group()), unit_after(plain, m.end(), lexicon)[1]) for m in _NUMBER.finditer(plain)]
+    in_dates = {i for d in _dates(plain) for i in range(d.start(), d.end())}
+    return [(float(m.group()), unit_after(plain, m.end(), lexicon)[1]) for m in _NUMBER.finditer(plain) if m.start() not in in_dates]
+
+
+def _dates(text: str) -> list[re.Match[str]]:
+    """The month and day dates of a text (「12月5日」, 「3月」; a bare year is not one)."""
+    return [m for m in DATE.finditer(text) if re.search(r"[月日]", m.group()) and re.search(r"\d", m.group())]
 
 
 def _stated_figures(sentence: Sentence, lexicon: Lexicon) -> list[tuple[float, str]]:
@@ -99,11 +106,21 @@ def _comparator(claim: str) -> str:
     return "at_least" if any(w in claim for w in _AT_LEAST) else ""
 
 
-def _compares(comparator: str, stated: float, claimed: float) -> bool:
-    """Whether a stated figure of about the claimed size meets the claim (「超过6亿」 and 6.38)."""
-    if not claimed / 10 <= stated <= claimed * 10:
+def _compares(comparator: str, stated: float, claimed: float, same_unit: bool) -> bool:
+    """Whether a stated figure meets the claim; without a unit to tie them, only one of about the claimed size counts."""
+    if not same_unit and not claimed / 10 <= stated <= claimed * 10:
         return False
     return stated >= claimed if comparator == "at_least" else stated < claimed
+
+
+def _scaled(value: float, unit: str, lexicon: Lexicon) -> tuple[float, str]:
+    """A figure in plain units and its unit family: (1.2, 万人) → (12000, people), (6, 亿) → (6e8, "")."""
+    for prefix, factor in (("万亿", 1e12), ("亿", 1e8), ("万", 1e4), ("千", 1e3)):
+        if unit.startswith(prefix):
+            rest = unit[len(prefix) :]
+            if rest == "" or rest in lexicon.unit_kind:
+                return value * factor, lexicon.family(rest) if rest else ""
+    return value, lexicon.family(unit) if unit else ""
 
 
 def _negated_claim(claim: str) -> bool:
@@ -117,6 +134,6 @@ def _negated_sentence(asked: Asked, sentence: Sentence) -> bool:
     for index, (start, _, word, _) in enumerate(tokens):
         if word in NEGATORS:
             following = "".join(t[2] for t in tokens[index + 1 : index + 3])
-            if any(v in following for t in asked.terms for v in t.variants):
+            if any(v in following for t in asked.terms if len(t.text) >= 2 for v in t.variants):
                 return True
     return False
