@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.reader.candidates import DATE, NUMBER, Span, tokenize
+from rag.reader.candidates import DATE, NUMBER, Span, columns, tokenize
 from rag.reader.features import COLUMN_KINDS, match_sentence
 from rag.reader.question import Asked
 from rag.text import _jieba
@@ -61,13 +61,9 @@ def row_cell(asked: Asked, span: Span) -> Span | None:
         return None
     text = sentence.folded
     hits = match_sentence(asked, sentence).hits
-    header = sentence.header
     noun = asked.head or _word_after_cue(asked)
     fitting: list[tuple[int, int, bool]] = []
-    position = 0
-    for index, cell in enumerate(text.split(" | ")):
-        start, end = position, position + len(cell)
-        position = end + 3
+    for start, end, column in columns(sentence):
         while start < end and text[start] == " ":
             start += 1
         while end > start and text[end - 1] == " ":
@@ -75,7 +71,6 @@ def row_cell(asked: Asked, span: Span) -> Span | None:
         if end - start < 1:
             continue
         covered = sum(min(e, end) - max(s, start) for s, e, _ in hits if s < end and e > start)
-        column = header[index] if index < len(header) else ""
         named = bool(noun) and noun in column
         if covered * 2 < end - start and (named or _fits(asked.kind, column, text[start:end])):
             fitting.append((start, end, named))

@@ -110,7 +110,7 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
     """All typed spans of a sentence (overlapping; the scorer chooses)."""
     text = sentence.folded
     out: dict[tuple[int, int], Span] = {}
-    columns = _columns(sentence)
+    cells = columns(sentence)
 
     def add(start: int, end: int, kind: str, **extra: object) -> None:
         while start < end and text[start] in " 　|":
@@ -118,22 +118,22 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
         while end > start and text[end - 1] in " 　|":
             end -= 1
         if end > start and (start, end) not in out:
-            column = next((c for s, e, c in columns if s <= start and end <= e), "")
+            column = next((c for s, e, c in cells if s <= start and end <= e), "")
             out[(start, end)] = Span(sentence, start, end, kind, column=column, **extra)  # type: ignore[arg-type]
 
-    for s, e, _ in columns:
+    for s, e, _ in cells:
         add(s, e, "cell")
     dates = [m for m in DATE.finditer(text) if m.group() and re.search(r"\d", m.group()) and re.search(r"[年月日]", m.group())]
     for m in dates:
         add(m.start(), m.end(), "date")
     date_chars = {i for m in dates for i in range(m.start(), m.end())}
-    row_unit = _row_unit(columns, text, lexicon)
+    row_unit = _row_unit(cells, text, lexicon)
     for m in NUMBER.finditer(text):
         if m.start() in date_chars:
             continue
         end, unit = unit_after(text, m.end(), lexicon)
-        if not unit and columns:
-            unit = row_unit or _header_unit(next((c for s, e, c in columns if s <= m.start() < e), ""), lexicon)
+        if not unit and cells:
+            unit = row_unit or _header_unit(next((c for s, e, c in cells if s <= m.start() < e), ""), lexicon)
         add(m.start(), end, "number", unit=unit)
         if end != m.end():
             add(m.start(), m.end(), "number")
@@ -147,7 +147,8 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
     return list(out.values())
 
 
-def _columns(sentence: Sentence) -> list[tuple[int, int, str]]:
+def columns(sentence: Sentence) -> list[tuple[int, int, str]]:
+    """The cells of a table row: (start, end, column header) each; empty for a text sentence."""
     if not sentence.is_row:
         return []
     header = sentence.header
@@ -161,9 +162,9 @@ def _columns(sentence: Sentence) -> list[tuple[int, int, str]]:
 
 def cell_unit(sentence: Sentence, at: int, lexicon: Lexicon) -> str:
     """The unit of the table cell at ``at``: its column header's (「增长(%)」), else the row's 「单位」 cell."""
-    columns = _columns(sentence)
-    column = next((c for s, e, c in columns if s <= at < e), "")
-    return _header_unit(column, lexicon) or _row_unit(columns, sentence.folded, lexicon)
+    cells = columns(sentence)
+    column = next((c for s, e, c in cells if s <= at < e), "")
+    return _header_unit(column, lexicon) or _row_unit(cells, sentence.folded, lexicon)
 
 
 def _row_unit(columns: list[tuple[int, int, str]], text: str, lexicon: Lexicon) -> str:
