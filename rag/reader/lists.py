@@ -14,8 +14,7 @@ from collections.abc import Callable
 from rag.reader.candidates import Span, tokenize
 
 _CLAUSE_END = "，,。；;！!？?：:（）()|"  # a table cell ends a clause too
-_BEFORE_TAGS = ("v", "p", "r", "c", "d", "u", "f")  # a word of these ends a list's lead-in (but not 「vn」, a verbal noun)
-_AFTER_TAGS = ("v", "p", "r", "c", "d", "u", "f")
+_BOUNDARY_TAGS = ("v", "p", "r", "c", "d", "u", "f")  # words that bound an enumeration (but not 「vn」, a verbal noun)
 _FUNCTION_TAGS = ("p", "r", "c", "d", "u", "f")
 _JOINING = frozenset({"和", "及", "与", "以及"})  # 「A、B和C」: the last item goes on after these
 _AFTER_WORDS = frozenset({"等", "等地", "等等", "共"})
@@ -42,7 +41,7 @@ def list_span(span: Span, question_words: set[str]) -> Span | None:
     begin = _first_item_start(tokens, start + run.start(), first_comma, question_words, typical)
     if begin is None:
         return None
-    heads = {w for w in question_words if sum(p.endswith(w) for p in pieces[:-1]) >= 1}  # 「…委员会」 items: not a stop
+    heads = {w for w in question_words if any(p.endswith(w) for p in pieces[:-1])}  # 「…委员会」 items: not a stop
     finish = _last_item_end(tokens, last_comma + 1, start + run.end(), question_words - heads, typical or first_comma - begin)
     if finish is None or finish <= begin:
         return None
@@ -79,7 +78,7 @@ def _first_item_start(tokens: list[Token], lo: int, comma: int, question_words: 
         return None
     options = [inside[0][0]]
     for index, (_, _, word, tag) in enumerate(inside[:-1]):
-        if _soft(word, tag, question_words, _BEFORE_TAGS):
+        if _soft(word, tag, question_words):
             options.insert(0, inside[index + 1][0])  # the latest lead-in first: the default without a typical length
     begin = _closest(options, lambda o: comma - o, typical)
     rest = [t for t in inside if t[0] >= begin]
@@ -102,7 +101,7 @@ def _last_item_end(tokens: list[Token], lo: int, hi: int, question_words: set[st
         _, _, word, tag = inside[i]
         if word in question_words:
             return inside[i][0]
-        if word in _JOINING or not _soft(word, tag, set(), _AFTER_TAGS) or inside[i][0] - lo < typical / 2:
+        if word in _JOINING or not _soft(word, tag, set()) or inside[i][0] - lo < typical / 2:
             continue
         if i + 1 == hard and hard < len(inside) and inside[hard][2] in _AFTER_WORDS and tag.startswith("v"):
             break  # 「森林防火等」: a verb right before 等 belongs to the item
@@ -115,5 +114,6 @@ def _count_or_etc(token: Token) -> bool:
     return token[2] in _AFTER_WORDS or token[3].startswith(("m", "q")) or bool(_COUNT.match(token[2]))
 
 
-def _soft(word: str, tag: str, question_words: set[str], tags: tuple[str, ...]) -> bool:
-    return (tag.startswith(tags) and not tag.startswith("vn")) or word in question_words
+def _soft(word: str, tag: str, question_words: set[str]) -> bool:
+    """A word that may bound an item: a verb (not a verbal noun), a function word, or a question word."""
+    return (tag.startswith(_BOUNDARY_TAGS) and not tag.startswith("vn")) or word in question_words
