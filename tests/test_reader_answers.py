@@ -6,6 +6,7 @@ import pytest
 from langchain_core.documents import Document
 
 from rag.answer.schema import REFUSAL_TEXT
+from rag.reader.question import analyse, dictionary_words
 from rag.reader.reader import Reader
 
 
@@ -145,3 +146,23 @@ def test_the_refusal_model_sees_a_best_answer_of_the_wrong_kind(reader):
     reading = reader.read("全县有多少家合作社？", [chunk("全县合作社工作由县农业农村局负责。")])[0]
     assert reading.evidence["e_best_kind_clash"] == 1.0 or reading.evidence["e_best_unit_missing"] == 1.0
     assert reader.model.answerable.weights["e_best_kind_clash"] < 0  # learned: it makes an answer less likely
+
+
+@pytest.mark.parametrize(
+    ("question", "glued", "pieces"),
+    [
+        ("2019年县纪委监委结案多少件?", "年县", {"县", "纪委", "监委"}),
+        ("园区网信办关了多少个网站？", "办关", {"网", "信", "网站"}),
+    ],
+)
+def test_words_jieba_glues_from_unknown_runs_become_dictionary_words(question, glued, pieces):
+    words = {t.text for t in analyse(question).terms}
+    assert glued not in words
+    assert pieces <= words
+
+
+def test_dictionary_words_keep_known_words_and_names_whole():
+    assert dictionary_words("嘉祥县") == ["嘉祥县"]
+    assert dictionary_words("生产总值") == ["生产总值"]
+    assert dictionary_words("2019") == ["2019"]
+    assert dictionary_words("年县") == ["年", "县"]

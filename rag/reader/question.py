@@ -14,6 +14,7 @@ _BEFORE_CUE = re.compile(r"(?<=[\u4e00-\u9fff])([有是为达共约])(?=多少|�
 _PART_BREAK = re.compile(r"[？?；;]+")
 _CLAUSE_BREAK = re.compile(r"[，,]")
 _WORD = re.compile(r"[\u3400-\u9fffa-z0-9]")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
 _FILLER = frozenset("请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日".split())
 
 
@@ -61,6 +62,20 @@ def idf(word: str) -> float:
     return min(math.log(total / (count + 1.0)), 16.0) / 16.0 * (0.5 if word.isdigit() else 1.0)
 
 
+def dictionary_words(word: str) -> list[str]:
+    """A word jieba's dictionary knows, or the dictionary words an unknown one is made of.
+
+    jieba's HMM glues unknown runs into words (「2019年县纪委」 → 年县, 「11月17日来」 → 日来);
+    such a word is never in the yearbook, and as a term it would weigh most and always be
+    missing. Its dictionary pieces (年, 县) are what the question says. Words in the dictionary,
+    names included (嘉祥县, 鱼台县), and words of digits or Latin letters are kept whole.
+    """
+    freq, _ = _idf_table()
+    if len(word) < 2 or freq.get(word, 0) > 0 or not _CJK.fullmatch(word):
+        return [word]
+    return _jieba().lcut(word, HMM=False)  # type: ignore[attr-defined]
+
+
 def _find_cue(text: str, lexicon: Lexicon) -> tuple[str, str, int]:
     for cue, kind in lexicon.cues:
         at = text.find(cue)
@@ -90,7 +105,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
     position = 0
     split = _BEFORE_CUE.search(text)  # 「示范社有多少」: keep 「有」 off the noun before the cue
     pieces = [text[: split.start()], text[split.start() :]] if split else [text]
-    words = [w for piece in pieces for w in _jieba().lcut(piece)]  # type: ignore[attr-defined]
+    words = [w for piece in pieces for word in _jieba().lcut(piece) for w in dictionary_words(word)]  # type: ignore[attr-defined]
     for word in words:
         start, end = position, position + len(word)
         position = end
