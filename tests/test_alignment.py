@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from rag.reader.alignment import gap_span, row_cell
+from rag.reader.alignment import cell_gap, gap_span, row_cell
 from rag.reader.candidates import Span, sentences
 from rag.reader.question import analyse
 
@@ -62,3 +62,19 @@ def test_the_date_cell_of_a_visit_row():
     assert found is not None and found.text == "5月15日"
     activity = row_cell(analyse("某公司副总裁王东来参加了什么活动？"), span)
     assert activity is not None and activity.text == "会谈"
+
+
+@pytest.mark.parametrize(
+    ("question", "row", "cell", "expected"),
+    [
+        ("12月8日到访的法国驻沪总领事是谁？", "12月8日 | 法国 | 法国驻沪总领事米歇尔·杜邦 | 会见", "法国驻沪总领事米歇尔·杜邦", "米歇尔·杜邦"),
+        ("澳门代表团出席了什么仪式？", "3月2日 | 澳门 | 澳门代表团 | 出席滨湖大学海洋科学研究院创新中心启用仪式",
+         "出席滨湖大学海洋科学研究院创新中心启用仪式", "滨湖大学海洋科学研究院创新中心启用仪式"),
+        ("法国客人来新城是什么活动？", "12月8日 | 法国 | 法国客人 | 会见", "会见", "会见"),  # no question word at its edges
+    ],
+)
+def test_a_cell_loses_the_question_words_at_its_edges(question, row, cell, expected):
+    span = _row("日期 | 国家 | 外宾姓名和职务 | 活动内容", row)
+    at = span.sentence.folded.index(cell)
+    found = cell_gap(analyse(question), Span(span.sentence, at, at + len(cell), "cell"))
+    assert found.text == expected

@@ -21,7 +21,7 @@ _FUNCTION_TAGS = ("p", "r", "c", "d", "u", "y", "f", "s")  # preposition, pronou
 _WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 
 
-def gap_span(asked: Asked, span: Span) -> Span | None:
+def gap_span(asked: Asked, span: Span, max_length: int = MAX_LENGTH) -> Span | None:
     """The open stretch of the clause holding ``span``, lead-in and trailing function words cut, with the
     asked head when it follows; None unless exactly one such stretch (or one followed by the head) exists."""
     sentence = span.sentence
@@ -37,7 +37,7 @@ def gap_span(asked: Asked, span: Span) -> Span | None:
     head = asked.head if "哪" in asked.cue or "什么" in asked.cue else ""  # the noun a 「哪个/什么」 cue asks about
     found: list[tuple[int, int, bool]] = []
     for start, end in zip(edges[::2], edges[1::2]):
-        trimmed = _trim(span, start, end)
+        trimmed = _trim(span, start, end, max_length)
         if trimmed is None:
             continue
         start, end = trimmed
@@ -51,6 +51,19 @@ def gap_span(asked: Asked, span: Span) -> Span | None:
         return None
     start, end, _ = found[0]
     return Span(sentence, start, end, "span")
+
+
+def cell_gap(asked: Asked, cell: Span) -> Span:
+    """A table cell without the words the question already says at its edges.
+
+    A cell often repeats the question's words around the answer: 「日本驻沪总领事矶俣秋男」 for
+    「…的日本驻沪总领事是谁」, 「出席…启用仪式」 for 「出席了什么仪式」. The cell is a clause of its row,
+    so its one open stretch (any length: the cell bounds it) is the answer; else the cell itself.
+    """
+    narrowed = gap_span(asked, cell, max_length=cell.end - cell.start)
+    if narrowed is None or not cell.start <= narrowed.start < narrowed.end <= cell.end:
+        return cell
+    return Span(cell.sentence, narrowed.start, narrowed.end, "cell", column=cell.column)
 
 
 def row_cell(asked: Asked, span: Span) -> Span | None:
@@ -120,7 +133,7 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _trim(span: Span, start: int, end: int) -> tuple[int, int] | None:
+def _trim(span: Span, start: int, end: int, max_length: int = MAX_LENGTH) -> tuple[int, int] | None:
     """The stretch without edge marks, leading and trailing function words, or a leading verb before more words."""
     text = span.sentence.folded
     while start < end and text[start] in _EDGE:
@@ -137,6 +150,6 @@ def _trim(span: Span, start: int, end: int) -> tuple[int, int] | None:
     if not words:
         return None
     start, end = words[0][0], words[-1][1]
-    if not MIN_LENGTH <= end - start <= MAX_LENGTH or not _WORD.search(text[start:end]):
+    if not MIN_LENGTH <= end - start <= max_length or not _WORD.search(text[start:end]):
         return None
     return start, end

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answer.schema import REFUSAL_TEXT, Answer, Citation
-from rag.reader.alignment import gap_span, row_cell
+from rag.reader.alignment import cell_gap, gap_span, row_cell
 from rag.reader.candidates import Sentence, Span, sentences, spans
 from rag.reader.features import (
     SentenceMatch,
@@ -123,9 +123,13 @@ class Reader:
         if reading.span_probability < self.model.span_threshold:
             if best.sentence.is_row:
                 aligned = row_cell(reading.asked, best)
+                if aligned is not None and reading.asked.kind in ALIGNED_KINDS:
+                    aligned = cell_gap(reading.asked, aligned)
             else:
                 aligned = gap_span(reading.asked, best) if reading.asked.kind in ALIGNED_KINDS else None
             return (aligned.text, [aligned]) if aligned is not None else (None, [best])
+        if best.kind == "cell" and reading.asked.kind in ALIGNED_KINDS:
+            best = cell_gap(reading.asked, best)
         chosen = [best]
         if "分别" in reading.asked.text:
             floor = self.model.span.probability(best.features) * 0.5
