@@ -22,6 +22,7 @@ from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.lists import list_span
 from rag.reader.model import LinearModel, ReaderModel, load_model
 from rag.reader.question import Asked, analyse, split_parts
+from rag.reader.respectively import paired_figure
 from rag.reader.quotes import citation
 from rag.reader.yesno import decide
 
@@ -120,6 +121,10 @@ class Reader:
             listed = list_span(best, {v for t in reading.asked.terms for v in t.variants})
             if listed is not None:
                 return listed.text.strip(), [listed]
+        if reading.asked.kind == "number":
+            paired = paired_figure(reading.asked, best, self.lexicon)
+            if paired is not None:
+                return paired.text, [paired]
         if reading.span_probability < self.model.span_threshold:
             if best.sentence.is_row:
                 aligned = row_cell(reading.asked, best)
