@@ -166,3 +166,17 @@ def test_dictionary_words_keep_known_words_and_names_whole():
     assert dictionary_words("生产总值") == ["生产总值"]
     assert dictionary_words("2019") == ["2019"]
     assert dictionary_words("年县") == ["年", "县"]
+
+
+def test_a_later_part_takes_its_best_span_not_yet_given():
+    from rag.reader.candidates import Span, sentences
+    from rag.reader.reader import PartReading, _set_aside
+
+    text = "截至2019年底,创业园累计吸纳创业企业40家,当前入驻创业企业30家。"
+    sentence = sentences([chunk(text)])[0]
+    forty, thirty = (Span(sentence, text.index(f), text.index(f) + len(f), "number") for f in ("40家", "30家"))
+    reading = PartReading(analyse("当前入驻的创业企业有多少家？"), [forty, thirty], [])
+    _set_aside(reading, given=[forty])
+    assert reading.ranked == [thirty, forty]
+    _set_aside(reading, given=[])
+    assert reading.ranked == [thirty, forty]  # nothing given: the order stands

@@ -95,10 +95,13 @@ class Reader:
         citations: list[Citation] = []
         pieces: list[str] = []
         shorts: list[str] = []
+        given: list[Span] = []
         for reading in readings:
             if not reading.ranked or reading.answerable < self.model.answer_threshold:
                 continue
+            _set_aside(reading, given)
             short, chosen = self._short_answer(reading)
+            given.extend(chosen)
             marks = "".join(f"【{self._cite(citations, s.sentence).n}】" for s in chosen)
             clause = _clause(chosen[0])
             if short is None:  # sure of the sentence, not of the span: quote the clause
@@ -152,6 +155,17 @@ class Reader:
         made = citation(len(citations) + 1, sentence.document, sentence.quote, sentence.start)
         citations.append(made)
         return made
+
+
+def _set_aside(reading: PartReading, given: list[Span]) -> None:
+    """Put first the best span that another part of the question has not already given.
+
+    「台青园累计吸纳多少家？当前入驻多少家？」 asks two things; answering both with the same
+    figure is never what was meant, so the second part takes its best span not yet given.
+    """
+    fresh = next((s for s in reading.ranked if not any(_overlaps(s, g) for g in given)), None)
+    if fresh is not None and fresh is not reading.ranked[0]:
+        reading.ranked = [fresh, *(s for s in reading.ranked if s is not fresh)]
 
 
 def _overlaps(a: Span, b: Span) -> bool:
