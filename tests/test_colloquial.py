@@ -89,18 +89,19 @@ def services(e5_store):
 
 
 @pytest.mark.parametrize(
-    ("question", "searched", "short", "quote"),
+    ("question", "searched", "short", "quote", "needs_lexicon"),
     [
-        ("2020年新到园区的海归有多少？", "海外留学回国人员", "1267人", "新增海外留学回国人员1267人"),
-        ("机关食堂2020年推出了多少个新菜？", "新品菜点", "306个", "推出新品菜点306个"),
+        ("2020年新到园区的海归有多少？", "海外留学回国人员", "1267人", "新增海外留学回国人员1267人", True),
+        # 新菜 is no dictionary word: the reader reads it as 新 + 菜, which 「新品菜点」 holds
+        ("机关食堂2020年推出了多少个新菜？", "新品菜点", "306个", "推出新品菜点306个", False),
     ],
 )
-def test_colloquial_questions_are_answered_with_the_rewrite_shown(services, question, searched, short, quote):
+def test_colloquial_questions_are_answered_with_the_rewrite_shown(services, question, searched, short, quote, needs_lexicon):
     with_lexicon, without = services
     answer = with_lexicon.answer(question)
     assert answer.short_answer == short and quote in answer.citations[0].quote
     assert answer.standalone_question is not None and searched in answer.standalone_question
-    assert without.answer(question).short_answer != short
+    assert (without.answer(question).short_answer != short) == needs_lexicon
 
 
 def test_the_retriever_checks_the_store_it_searches(services):
