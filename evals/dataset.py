@@ -16,6 +16,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     "number", "date", "name", "list", "table", "yesno", "multi_entry", "unanswerable"
 )
 PART_SEPARATOR = " | "
+BUNDLED = "sip-2020-party-government"  # the bundled chapter's stem: questions with no corpus are about it
 
 
 @dataclass(frozen=True)

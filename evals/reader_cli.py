@@ -8,10 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evals.dataset import SPLITS, load_split
+from evals.dataset import BUNDLED, SPLITS, load_split
 from rag.settings import Settings
 
-BUNDLED = "sip-2020-party-government"  # the bundled chapter's stem: questions with no corpus are about it
 SPLIT_KEYS = (
     "exact_match", "containment", "citation_gold", "false_refusal", "refusal_recall",
     "evidence_hit@1", "evidence_hit@5", "answer_hit@1", "answer_hit@5", "p50_ms", "p95_ms",
@@ -104,10 +103,7 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     retrieve, _ = eval_retrieval(settings)
     reader = Reader(untrained_model())
     questions = load_split("train")[: args.limit] + load_split("dev")[: args.limit]
-    examples = yearbook_examples(questions, retrieve, reader, not args.quiet)
-    for example in examples:
-        example.corpus = example.corpus or BUNDLED  # the original bundled set has no corpus: same yearbook, same fold
-    return examples, read_cmrc(args, reader)
+    return yearbook_examples(questions, retrieve, reader, not args.quiet), read_cmrc(args, reader)
 
 
 def eval_retrieval(settings: Settings) -> tuple[Callable[[Any], tuple[list, set[int]]], set[int]]:

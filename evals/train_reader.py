@@ -12,11 +12,11 @@ from tqdm import tqdm
 
 from evals.answer_metrics import exact_match, normalize_answer, same_numbers
 from evals.cmrc import CmrcItem
-from evals.dataset import Question
+from evals.dataset import BUNDLED, Question
 from rag.reader.candidates import Span
 from rag.reader.features import confidence_features
 from rag.reader.model import LinearModel, ReaderModel
-from rag.reader.reader import PartReading, Reader
+from rag.reader.reader import PartReading, Reader, score_reading
 
 Retrieve = Callable[[Question], tuple[list[Document], set[int]]]
 MAX_FALSE_REFUSAL = 0.04  # the refusal threshold keeps estimated false refusals on an unseen yearbook under this
@@ -34,7 +34,7 @@ class Example:
     documents: list[Document] = field(default_factory=list)
     years: set[int] = field(default_factory=set)
     passage: bool = False  # a reading-comprehension item: one passage, no retrieval, never refused
-    corpus: str = ""  # the yearbook the question is about (its file stem)
+    corpus: str = ""  # the yearbook the question is about (its file stem; the bundled chapter's for its original set)
 
 
 def is_gold(span: Span, golds: Sequence[str]) -> bool:
@@ -52,7 +52,7 @@ def yearbook_examples(questions: Iterable[Question], retrieve: Retrieve, reader:
         documents, years = retrieve(q)
         readings = reader.read(q.question, documents, years)
         golds = [[a] for a in q.answers] if q.type == "multi_entry" and len(readings) == len(q.answers) else [list(q.answers)] * len(readings)
-        out.append(Example(q.question, q.answerable, golds, readings, documents, years, corpus=q.corpus))
+        out.append(Example(q.question, q.answerable, golds, readings, documents, years, corpus=q.corpus or BUNDLED))
     return out
 
 
@@ -135,13 +135,11 @@ def span_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]], list
     return rows, labels, used
 
 
-def refit(examples: list[Example], reader: Reader) -> None:
-    """Re-read every example with the reader's current model (the evidence features depend on it)."""
+def rescore(examples: Iterable[Example], model: ReaderModel) -> None:
+    """Rank every example's spans by ``model`` and recompute its evidence (which depends on the model)."""
     for example in examples:
-        if example.passage:
-            example.readings = reader.read(example.question, example.documents)[:1]
-        else:
-            example.readings = reader.read(example.question, example.documents, example.years)
+        for reading in example.readings:
+            score_reading(reading, model)
 
 
 def answerable_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]], list[int]]:
@@ -159,21 +157,25 @@ def choose_answer_threshold(examples: Sequence[Example], model: LinearModel) -> 
     return _quantile_threshold([model.probability(e.readings[0].evidence) for e in examples if e.answerable and e.readings])
 
 
-def held_out_yearbook_scores(train_examples: Sequence[Example], scored: Sequence[Example]) -> list[float]:
-    """P(answerable) of each answerable question in ``scored`` from a model that never saw its yearbook.
+def held_out_yearbook_scores(train_examples: Sequence[Example], scored: Sequence[Example], c: float) -> list[float]:
+    """P(answerable) of each answerable question in ``scored`` from models that never saw its yearbook.
 
-    The answerable scorer fitted on every yearbook is surer of their questions than it will be
-    of a yearbook a user brings (other layouts, other wording), so a threshold chosen on dev
-    questions of the training yearbooks refuses too much elsewhere. Fitting once per yearbook
-    with that yearbook left out gives scores as an unseen yearbook would get them.
+    Models fitted on every yearbook are surer of their questions than they will be of a
+    yearbook a user brings (other layouts, other wording), so a threshold chosen on dev
+    questions of the training yearbooks refuses too much elsewhere. Once per yearbook, the
+    whole stack — span, confidence and answerable models, since the answerable model reads the
+    other two — is fitted with that yearbook left out, and its questions are scored as an
+    unseen yearbook's would be. The readings are left scored by the last fold's models.
     """
     scores: list[float] = []
-    for corpus in sorted({e.corpus for e in scored}):
-        rows, labels = answerable_rows(e for e in train_examples if e.corpus != corpus and not e.passage)
-        if len(set(labels)) < 2:
+    for corpus in sorted({e.corpus for e in scored if not e.passage}):
+        training = [e for e in train_examples if e.corpus != corpus or e.passage]
+        if len({e.answerable for e in training if not e.passage}) < 2:
             continue
-        model = fit_logistic(rows, labels, 1.0, balanced=True)
-        scores += [model.probability(e.readings[0].evidence) for e in scored if e.corpus == corpus and e.answerable and e.readings]
+        model, _ = fit_models(training, c)
+        held = [e for e in scored if e.corpus == corpus and e.answerable and not e.passage]
+        rescore(held, model)
+        scores += [e.readings[0].answerable for e in held if e.readings]
     return scores
 
 
@@ -218,31 +220,40 @@ def confidence_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]]
     return rows, labels
 
 
-def train(
-    train_examples: list[Example], dev_examples: list[Example], c: float = 0.5
-) -> tuple[ReaderModel, dict[str, float]]:
-    """Fit the span model, then the confidence in its best span, then the answerable model; pick both thresholds."""
+def fit_models(train_examples: list[Example], c: float) -> tuple[ReaderModel, dict[str, float]]:
+    """Fit the span model, then the confidence in its best span, then the answerable model (thresholds unset).
+
+    Each fit rescores the examples with what came before it, and they are left scored by the result.
+    """
     rows, labels, used = span_rows(train_examples)
     if not rows or len(set(labels)) < 2:
         raise ValueError("no training span matches a gold answer: check the training data")
     span = fit_logistic(rows, labels, c, balanced=False)
-    refit(train_examples, Reader(ReaderModel(span=span, answerable=LinearModel({}))))
+    rescore(train_examples, ReaderModel(span=span, answerable=LinearModel({})))
     sure_rows, sure_labels = confidence_rows(train_examples)
     confidence = fit_logistic(sure_rows, sure_labels, 1.0, balanced=False) if len(set(sure_labels)) == 2 else LinearModel({})
-    reader = Reader(ReaderModel(span=span, answerable=LinearModel({}), confidence=confidence))
-    refit(train_examples, reader)  # the answerable model reads the confidence among its evidence
-    refit(dev_examples, reader)
-    yearbook = [e for e in train_examples if not e.passage]
-    ev_rows, ev_labels = answerable_rows(yearbook)
+    rescore(train_examples, ReaderModel(span=span, answerable=LinearModel({}), confidence=confidence))
+    ev_rows, ev_labels = answerable_rows(e for e in train_examples if not e.passage)
     answerable = fit_logistic(ev_rows, ev_labels, 1.0, balanced=True) if len(set(ev_labels)) == 2 else LinearModel({})
-    held_out = held_out_yearbook_scores(yearbook, [e for e in yearbook + dev_examples if not e.passage])
-    threshold = _quantile_threshold(held_out) if held_out else choose_answer_threshold(dev_examples, answerable)
+    model = ReaderModel(span=span, answerable=answerable, confidence=confidence)
+    rescore(train_examples, model)
+    stats = {"span_rows": len(rows), "span_questions": used, "answerable_rows": len(ev_rows), "confidence_rows": len(sure_rows)}
+    return model, stats
+
+
+def train(
+    train_examples: list[Example], dev_examples: list[Example], c: float = 0.5
+) -> tuple[ReaderModel, dict[str, float]]:
+    """Fit the models on train, then pick the refusal threshold on held-out yearbooks and the span threshold on dev."""
+    yearbook = [e for e in train_examples if not e.passage]
+    held_out = held_out_yearbook_scores(train_examples, yearbook + dev_examples, c)
+    fitted, stats = fit_models(train_examples, c)
+    rescore(dev_examples, fitted)
+    threshold = _quantile_threshold(held_out) if held_out else choose_answer_threshold(dev_examples, fitted.answerable)
     span_threshold = choose_span_threshold(dev_examples)
-    stats = {
-        "span_rows": len(rows), "span_questions": used, "answerable_rows": len(ev_rows), "confidence_rows": len(sure_rows),
+    stats |= {
         "threshold_from": "held-out yearbooks" if held_out else "dev",
-        "dev_threshold": round(choose_answer_threshold(dev_examples, answerable), 4),
+        "dev_threshold": round(choose_answer_threshold(dev_examples, fitted.answerable), 4),
     }
     meta = {"trained": date.today().isoformat(), "attribution": ATTRIBUTION, **stats}
-    return ReaderModel(span, answerable, threshold, span_threshold, meta, confidence), stats
-
+    return ReaderModel(fitted.span, fitted.answerable, threshold, span_threshold, meta, fitted.confidence), stats

@@ -63,9 +63,9 @@ def test_unanswerable_variants_move_the_year_and_swap_the_rarest_word():
     assert "2020年园区沂南县多少人？" in texts  # the rarest word swapped for another yearbook's
 
 
-def test_refusal_threshold_comes_from_yearbooks_the_scorer_never_saw():
-    """Each yearbook's answerable questions are scored by a model fitted without that yearbook."""
-    from evals.train_reader import held_out_yearbook_scores
+def test_refusal_threshold_comes_from_yearbooks_the_models_never_saw(monkeypatch):
+    """Each yearbook's answerable questions are scored by a span, confidence and answerable model fitted without that yearbook."""
+    import evals.train_reader as training
 
     reader = Reader(untrained_model())
     by_yearbook = []
@@ -73,8 +73,26 @@ def test_refusal_threshold_comes_from_yearbooks_the_scorer_never_saw():
         for example in examples(reader):
             example.corpus = corpus
             by_yearbook.append(example)
-    scores = held_out_yearbook_scores(by_yearbook, by_yearbook)
+    fitted_on: list[set[str]] = []
+    fit_models = training.fit_models
+    monkeypatch.setattr(training, "fit_models", lambda chosen, c: (fitted_on.append({e.corpus for e in chosen}), fit_models(chosen, c))[1])
+    scores = training.held_out_yearbook_scores(by_yearbook, by_yearbook, 1.0)
+    assert fitted_on == [{"b", "c"}, {"a", "c"}, {"a", "b"}]  # the whole stack, once per left-out yearbook
     assert len(scores) == 3 * len(PASSAGES)  # every answerable question of every yearbook, once
     assert all(0.0 <= s <= 1.0 for s in scores)
     only_a = [e for e in by_yearbook if e.corpus == "a"]
-    assert held_out_yearbook_scores(only_a, only_a) == []  # one yearbook: nothing left to fit on
+    assert training.held_out_yearbook_scores(only_a, only_a, 1.0) == []  # one yearbook: nothing left to fit on
+
+
+def test_rescoring_a_reading_equals_reading_again_with_that_model():
+    """Training rescores readings instead of re-reading: both must give the same ranking and evidence."""
+    from rag.reader.reader import score_reading
+
+    trained = Reader(load_model())
+    question, text = "全年新登记外资企业多少家？", PASSAGES[0][0] + PASSAGES[1][0]
+    document = Document(page_content=text, metadata={"kind": "text", "span_start": 0, "year": 2019})
+    fresh = trained.read(question, [document], {2019})[0]
+    rescored = Reader(untrained_model()).read(question, [document], {2019})[0]
+    score_reading(rescored, trained.model)
+    assert [s.text for s in rescored.ranked] == [s.text for s in fresh.ranked]
+    assert rescored.evidence == fresh.evidence and rescored.answerable == fresh.answerable

@@ -43,6 +43,8 @@ class PartReading:
     evidence: dict[str, float] = field(default_factory=dict)
     span_probability: float = 0.0
     answerable: float = 0.0
+    year_unheld: bool = False  # the question asks only years no loaded yearbook holds
+    found: list[Span] = field(default_factory=list)  # every span in reading order (ties keep it)
 
 
 def read_part(
@@ -52,22 +54,31 @@ def read_part(
     matches = [match_sentence(asked, s) for s in candidates]
     best_cov = max((m.cov for m in matches), default=0.0)
     order = sorted(range(len(candidates)), key=lambda i: -(matches[i].cov + 0.02 / (1 + candidates[i].rank)))
-    scored: list[Span] = []
+    found: list[Span] = []
     for i in order[:MAX_SENTENCES]:
         shared = sentence_features(matches[i], candidates[i], best_cov)
         for span in spans(candidates[i], lexicon):
             span.features = {**shared, **span_features(asked, span, matches[i], lexicon)}
-            scored.append(span)
-    add_relative_features(scored)
-    for span in scored:
-        span.score = model.span.logit(span.features)
-    scored.sort(key=lambda s: -s.score)
-    reading = PartReading(asked, scored, [matches[i] for i in order[:MAX_SENTENCES]])
-    reading.span_probability = model.span_confidence(confidence_features(scored), scored[0].features) if scored else 0.0
+            found.append(span)
+    add_relative_features(found)
     unheld = bool(years_held and asked.years and not set(asked.years) & years_held)
-    reading.evidence = evidence_features(asked, scored, reading.matches, reading.span_probability, unheld)
-    reading.answerable = model.answerable.probability(reading.evidence) if scored else 0.0
+    reading = PartReading(asked, [], [matches[i] for i in order[:MAX_SENTENCES]], year_unheld=unheld, found=found)
+    score_reading(reading, model)
     return reading
+
+
+def score_reading(reading: PartReading, model: ReaderModel) -> None:
+    """Rank the reading's spans by ``model`` and set its span confidence, evidence and P(answerable).
+
+    The spans and their features do not depend on the model, so training rescores a reading
+    with each model it fits instead of reading the question again.
+    """
+    for span in reading.found:
+        span.score = model.span.logit(span.features)
+    scored = reading.ranked = sorted(reading.found, key=lambda s: -s.score)
+    reading.span_probability = model.span_confidence(confidence_features(scored), scored[0].features) if scored else 0.0
+    reading.evidence = evidence_features(reading.asked, scored, reading.matches, reading.span_probability, reading.year_unheld)
+    reading.answerable = model.answerable.probability(reading.evidence) if scored else 0.0
 
 
 class Reader:
