@@ -32,7 +32,8 @@ CHROME_RES: tuple[re.Pattern[str], ...] = tuple(
 )
 # A line repeated in the file and naming the publisher or the book is a running head or footer.
 _RUNNING_LINE = re.compile(r"年鉴|史志|地方志|办公室|编印|编纂|版权")
-_SECTION_MARK = re.compile(r"^[·•◆■●◇□]\s*([^·•◆■●◇□]{1,16}?)\s*[·•◆■●◇□]?$")
+_MARKS = "·•◆■●◇□◎"
+_SECTION_MARK = re.compile(rf"^[{_MARKS}]\s*([^{_MARKS}]{{1,16}}?)\s*[{_MARKS}]?$")
 _SINGLE_MARKER = re.compile(r"^【([^】]{1,16})】$")
 _INLINE_ENTRY = re.compile(r"^【([^】]{1,16})】\s*(\S.*)$")
 _NUMBERED_TOP = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.{0,18})$")
@@ -177,10 +178,20 @@ def join_wrapped(lines: list[Line], skip: set[int]) -> list[Line]:
     return logical
 
 
+_CELL_GAP = re.compile(r"\t+|[ \u3000]{2,}")
+
+
+def table_cells(text: str) -> tuple[str, ...] | None:
+    """The cells of a table row, split at tabs or at runs of two or more spaces (as text copied from
+    a PDF lays out columns); None for a line with fewer than two cells."""
+    cells = tuple(cell.strip() for cell in _CELL_GAP.split(text.strip()))
+    return cells if len(cells) >= 2 and all(cells) or "\t" in text else None
+
+
 @lru_cache(maxsize=8192)
 def _keeps_own_line(text: str) -> bool:
     """Table rows, table captions and roster rows are never part of a wrapped paragraph."""
-    return "\t" in text or bool(TABLE_CAPTION_RE.match(text)) or bool(roster_rows(text))
+    return table_cells(text) is not None or bool(TABLE_CAPTION_RE.match(text)) or bool(roster_rows(text))
 
 
 def _continues(last_physical: str, joined: str, line: Line, typical: int) -> bool:
@@ -227,8 +238,13 @@ def find_heading(text: str) -> Heading | None:
         return Heading(1, text)
     match = _INLINE_HEAD.match(text)
     if match and match.group("head") not in _NOT_A_HEAD and _reads_as_body(match.group("rest")):
-        return Heading(2, match.group("head").strip("“”\"'"), match.start("rest"))
+        return Heading(2, match.group("head").strip("“”\"'").lstrip(_MARKS), match.start("rest"))
     return None
+
+
+def is_section_mark(text: str) -> bool:
+    """A heading set off by marks: 「·农业·」, 「■位置面积」."""
+    return bool(_SECTION_MARK.match(text))
 
 
 def marked_headings(lines: list[Line]) -> int:

@@ -15,6 +15,7 @@ from ingest.layout import (
     is_heading_like,
     marked_headings,
     split_lines,
+    table_cells,
 )
 from ingest.paragraphs import TITLE_LINE_RE, ParagraphParser
 from ingest.roster import ROSTER_CAPTION as ROSTER_CAPTION_TITLE
@@ -214,10 +215,28 @@ class _EntryParser:
         elif TABLE_CAPTION_RE.match(text):
             self.structure.append((line.start, line.end))
             self._open_table(text, line)
+        elif self._bare_heading(line, following):
+            self.structure.append((line.start, line.end))
         elif self.current is None:
             self.warnings.append(f"text outside any entry was skipped: {text[:30]}…")
         else:
             self._add_text(text, line.start, line.end)
+
+    def _bare_heading(self, line: Line, following: str) -> bool:
+        """A heading line the table of contents did not list, read by what follows it.
+
+        Files without a contents list print chapters as bare lines: one followed by a 【title】
+        entry or another heading opens a section (「经济」 / 「【农业】…」); one followed by roster
+        rows or prose titles an entry (「中共X区委员会」 / 「区委书记　周立峰」, 「组织工作」 / its text).
+        """
+        text = line.text
+        if not is_heading_like(text) or roster_rows(text) or _ends_sentence(self.current):
+            return False
+        if ENTRY_RE.match(following) or (is_heading_like(following) and not roster_rows(following)):
+            self.section, self.current = text, None
+        else:
+            self._open_entry(text, line)
+        return True
 
     def _roster_table(self, line: Line) -> Table:
         """A roster table on the current entry (captioned by the entry's title)."""
@@ -307,9 +326,9 @@ class _EntryParser:
             self.table_continued = True
             self.structure.append((line.start, line.end))
             return True
-        if "\t" not in line.text:
+        cells = table_cells(line.text)
+        if cells is None:
             return False
-        cells = tuple(cell.strip() for cell in line.text.split("\t"))
         if not table.header or (self.table_continued and cells == table.header):
             self.structure.append((line.start, line.end))
         if not table.header:
@@ -320,6 +339,15 @@ class _EntryParser:
             table.rows.append(TableRow(cells, line.start, line.end))
         self.current.end = max(self.current.end, line.end)
         return True
+
+
+def _ends_sentence(entry: Entry | None) -> bool:
+    """Whether the open entry's text stops mid-sentence (a short line then continues it, never heads);
+    a closing roster line (「党委书记　王某　　镇长　李某」) ends it as a full stop does."""
+    if entry is None or not entry.body.strip():
+        return False
+    last = entry.body.rstrip().rsplit("\n", 1)[-1]
+    return last[-1] not in SENTENCE_END and not roster_rows(last)
 
 
 def _is_photo_credit(line: str) -> bool:

@@ -191,3 +191,46 @@ def test_page_chrome_inside_a_wrapped_paragraph_does_not_split_it():
     text = "概况\n" + "\n".join([line] * 4) + "\n第 3 页\n一产业增加值28.17亿元。\n"
     result = parse_yearbook(text, INFO)
     assert [e.body for e in result.entries if e.body] == [line * 4 + "一产业增加值28.17亿元。"]
+
+
+def test_marked_heads_under_plain_chapter_lines_title_entries():
+    """「概况」 then 「■人口」 again and again: the plain lines are chapters, the marks their entries."""
+    text = (
+        "领导名单\n中共庆元县委员会\n县委书记　周建林\n县委副书记、县长　田健晖\n庆元县人民政府\n县长　田健晖\n"
+        "概况\n■人口\n年末全县户籍人口19.98万人。\n■综合经济\n全县完成地区生产总值92.7亿元。\n"
+        "农业\n■农业生产\n粮食总产量3.46万吨。\n◎农田水利　全年完成水利投资3.2亿元，新建山塘2座。\n"
+        "表2　2022年主要食用菌生产情况\n品种  栽培量(万袋)  产值(万元)\n香菇  5,860  72,664\n合计  12,800  193,329\n"
+    )
+    result = parse_yearbook(text, INFO)
+    titled = [(e.section, e.title) for e in result.entries]
+    assert titled == [
+        ("领导名单", "中共庆元县委员会"), ("领导名单", "庆元县人民政府"),
+        ("概况", "人口"), ("概况", "综合经济"), ("农业", "农业生产"), ("农业", "农田水利"),
+        ("农业", "农业生产"),  # the table, under the last heading line (an inline head titles its paragraph only)
+    ]
+    assert [r.cells[:2] for r in result.entries[0].tables[0].rows] == [("县委书记", "周建林"), ("县委副书记、县长", "田健晖")]
+    table = result.entries[-1].tables[0]
+    assert table.header == ("品种", "栽培量(万袋)", "产值(万元)")
+    assert [r.cells for r in table.rows] == [("香菇", "5,860", "72,664"), ("合计", "12,800", "193,329")]
+
+
+def test_marks_alone_still_open_sections():
+    text = "·农业·\n全年粮食总产量52.74万吨。\n·工业·\n规模以上工业增加值78.6亿元。\n"
+    assert [e.section for e in parse_yearbook(text, INFO).entries] == ["农业", "工业"]
+
+
+def test_bracket_file_without_contents_reads_bare_chapter_lines():
+    """Bare lines with no contents list: before a 【title】 a chapter, before roster rows or prose an entry."""
+    entries = "".join(f"　　【条目{i}】第{i}条内容，全年完成{i}项工作。\n" for i in range(5))
+    text = (
+        "临安区年鉴·2019\n概况\n" + entries + "领导机构\n中共临安区委员会\n区委书记　周立峰\n区委副书记、区长　沈文杰\n"
+        "党的建设\n组织工作\n　　全年发展党员486名。\n镇街概况\n锦城街道\n　　面积72.6平方公里。\n"
+        "党工委书记　冯建华　　办事处主任　朱丽君（女）\n锦北街道\n　　面积62.3平方公里。\n"
+    )
+    result = parse_yearbook(text, INFO)
+    titled = [(e.section, e.title) for e in result.entries]
+    assert titled[:5] == [("概况", f"条目{i}") for i in range(5)]
+    assert titled[5:] == [("领导机构", "中共临安区委员会"), ("党的建设", "组织工作"), ("镇街概况", "锦城街道"), ("镇街概况", "锦北街道")]
+    assert [r.cells[1] for r in result.entries[5].tables[0].rows] == ["周立峰", "沈文杰"]
+    assert "冯建华" in result.entries[7].body  # a closing roster line stays with its entry and ends it
+    assert not result.warnings
