@@ -15,7 +15,8 @@ MAX_HEADING_CHARS = 20
 SHORT_LAST_LINE = 0.75  # of the typical line width: a paragraph's last line stops short
 WRAPPED_SHARE = 0.3  # a file whose long lines stop mid-sentence this often is hard-wrapped
 _HEADING_FORBIDDEN = re.compile(r"[。，,；;：:、！？!?\t【】()（）]")
-TABLE_CAPTION_RE = re.compile(r"^表\s*\d+\s+\S")
+TABLE_CAPTION_RE = re.compile(r"^[「“]?表\s*\d+\s+\S")  # 「表1 2019年主要经济指标」, quoted or not
+CAPTION_QUOTES = "「」“”"
 CONTINUED_TABLE = "续表"
 CHROME_RES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern, re.IGNORECASE)

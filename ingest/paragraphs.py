@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.layout import TABLE_CAPTION_RE, Heading, Line, chrome_lines, find_heading, is_section_mark, join_wrapped, split_lines, table_cells
+from ingest.layout import CAPTION_QUOTES, TABLE_CAPTION_RE, Heading, Line, chrome_lines, find_heading, is_section_mark, join_wrapped, split_lines, table_cells
 from ingest.roster import ROSTER_CAPTION, ROSTER_HEADER, RosterRow, is_roster_header, is_roster_title, roster_rows
 from rag.schema import Entry, SourceInfo, Table, TableRow
 
@@ -127,7 +127,7 @@ class ParagraphParser:
 
     def _open_table(self, line: Line) -> None:
         entry = self._entry(self.subtitle or self.section, "", [], line)
-        self.table = Table(caption=line.text, header=(), start=line.start)
+        self.table = Table(caption=line.text.strip(CAPTION_QUOTES), header=(), start=line.start)
         entry.tables.append(self.table)
         self.structure.append((line.start, line.end))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ingest.layout import (
     CONTINUED_TABLE,
     SENTENCE_END,
+    CAPTION_QUOTES,
     TABLE_CAPTION_RE,
     Line,
     chrome_lines,
@@ -313,7 +314,7 @@ class _EntryParser:
         if self.current is None:
             self.warnings.append(f"table outside any entry was skipped: {caption}")
             return
-        self.table = Table(caption=caption, header=(), start=line.start)
+        self.table = Table(caption=caption.strip(CAPTION_QUOTES), header=(), start=line.start)
         self.table_continued = False
         self.current.tables.append(self.table)
         self.current.end = max(self.current.end, line.end)

@@ -234,3 +234,14 @@ def test_bracket_file_without_contents_reads_bare_chapter_lines():
     assert [r.cells[1] for r in result.entries[5].tables[0].rows] == ["周立峰", "沈文杰"]
     assert "冯建华" in result.entries[7].body  # a closing roster line stays with its entry and ends it
     assert not result.warnings
+
+
+def test_quoted_table_caption_opens_a_table():
+    """「表1 …」 in corner quotes is a caption like 表1 …: its rows become a table, captioned without the quotes."""
+    entries = "".join(f"【条目{i}】\n第{i}条内容。\n" for i in range(5))
+    text = "综合\n" + entries + "「表1 2019年沂南县主要经济指标」\n指标\t单位\t2019年\n地区生产总值\t亿元\t258.6\n"
+    result = parse_yearbook(text, INFO)
+    table = result.entries[-1].tables[0]
+    assert table.caption == "表1 2019年沂南县主要经济指标" and table.header == ("指标", "单位", "2019年")
+    assert [r.cells for r in table.rows] == [("地区生产总值", "亿元", "258.6")]
+    assert result.entries[-1].title == "条目4"  # the table belongs to the entry it follows, not to a new one
