@@ -83,9 +83,13 @@ def test_the_chosen_place_may_be_named_beside_another():
     assert not settle_place(answer, "逊克县距黑河市多少公里", documents, HELD, selected="逊克县").refused
 
 
-def test_the_filtered_place_is_left_out_of_the_lexical_query():
-    from rag.retrieval.hybrid import without_place
+def test_the_filtered_place_and_year_are_left_out_of_the_query():
+    from rag.retrieval.hybrid import SearchFilters, without_filtered
 
-    assert without_place("沂南县东边和哪些县挨着?", "沂南县").split() == ["东边和哪些县挨着?"]
-    assert without_place("沂南东边和哪些县挨着?", "沂南县").split() == ["东边和哪些县挨着?"]
-    assert without_place("黑河市市长是谁?", None) == "黑河市市长是谁?"
+    place = SearchFilters(place="沂南县")
+    assert without_filtered("沂南县东边和哪些县挨着?", place).split() == ["东边和哪些县挨着?"]
+    assert without_filtered("沂南东边和哪些县挨着?", place).split() == ["东边和哪些县挨着?"]
+    assert without_filtered("黑河市市长是谁?", SearchFilters()) == "黑河市市长是谁?"
+    both = SearchFilters(place="庆元县", year=2022)
+    assert without_filtered("2022年末庆元县户籍总户数是多少?", both).split() == ["末", "户籍总户数是多少?"]
+    assert without_filtered("2021年庆元县地区生产总值", both).split() == ["2021年", "地区生产总值"]  # another year stays

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,7 +125,7 @@ class HybridRetriever(BaseRetriever):
         lexical: list[str] = []
         if self.mode in ("hybrid", "dense"):
             t0 = time.perf_counter()
-            dense = self._dense(query, filters)
+            dense = self._dense(without_filtered(query, filters), filters)
             timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         if self.mode in ("hybrid", "bm25"):
             t0 = time.perf_counter()
@@ -191,7 +192,7 @@ class HybridRetriever(BaseRetriever):
             searched &= np.array([s == filters.section for s in index.sections], dtype=bool)
         if filters.place:
             searched &= index.places == filters.place
-        scores = np.where(searched, index.scores(without_place(query, filters.place), searched), 0.0)
+        scores = np.where(searched, index.scores(without_filtered(query, filters), searched), 0.0)
         top = np.argsort(-scores, kind="stable")[: self.candidates]
         return [index.ids[i] for i in top if scores[i] > 0]
 
@@ -232,15 +233,18 @@ class HybridRetriever(BaseRetriever):
         return documents
 
 
-def without_place(query: str, place: str | None) -> str:
-    """The query with the filtered place's names blanked out, for the lexical ranking.
+def without_filtered(query: str, filters: SearchFilters) -> str:
+    """The query with the filtered place's names and year blanked out, for both rankings.
 
-    Every chunk the filter lets through is of that place, so its name tells them apart only by
-    length: short chunks that repeat it (roster rows under 「中共沂南县委员会」) would outrank
-    the paragraph that answers.
+    Every chunk the filters let through is of that place and year, so their words tell chunks
+    apart only by how often they repeat them: short chunks that do (roster rows under
+    「中共沂南县委员会」, table rows under 「表1 2022年庆元县主要经济指标」) would outrank the
+    paragraph that answers.
     """
-    for alias in place_aliases(place or ""):
+    for alias in place_aliases(filters.place or ""):
         query = query.replace(alias, " ")
+    if filters.year is not None:
+        query = re.sub(rf"{filters.year}(?:年度|年)?", " ", query)
     return query
 
 
