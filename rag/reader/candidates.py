@@ -80,7 +80,8 @@ def sentences(documents: list[Document]) -> list[Sentence]:
     found: list[Sentence] = []
     for rank, document in enumerate(documents):
         meta = document.metadata
-        title = f"{meta.get('yearbook', '')} {meta.get('section', '')} {meta.get('table') or meta.get('entry') or ''}"
+        year = f"{meta['year']}年" if meta.get("year") else ""  # a yearbook's place and year go without saying in its sentences
+        title = f"{meta.get('place', '')} {year} {meta.get('yearbook', '')} {meta.get('section', '')} {meta.get('table') or meta.get('entry') or ''}"
         header = str(meta.get("table_header", "")) if is_table_row(document) else ""
         previous = ""
         for quote, start in quotes(document):
@@ -216,13 +217,20 @@ def _word_spans(sentence: Sentence, lexicon: Lexicon, add: Callable[..., None]) 
             add(tokens[i][0], tokens[j][1], kind, first=i, last=j, items=items if items > 1 else 0)
 
 
+ADMINISTRATIVE = ("省", "市", "县", "区", "镇", "乡", "村")  # a word ending so names a place, even one jieba tags as a person
+
+
 def _kind(words: list[tuple[int, int, str, str]], lexicon: Lexicon) -> str:
+    """The kind of a run of words, by its last word: a verb ends no name (「主办」 is not an org for its 「办」)."""
     text = "".join(w[2] for w in words)
-    if len(words) == 1 and words[0][3].startswith("nr"):
+    tag = words[-1][3]
+    if tag.startswith("v") and not tag.startswith("vn"):
+        return "span"
+    if len(words) == 1 and tag.startswith("nr") and not (len(text) >= 3 and text.endswith(ADMINISTRATIVE)):
         return "person"
     if len(text) >= 3 and text.endswith(lexicon.org_suffixes):
         return "org"
-    if words[-1][3] == "ns" or (len(text) >= 2 and text.endswith(lexicon.place_suffixes)):
+    if tag == "ns" or (len(text) >= 2 and text.endswith(lexicon.place_suffixes)):
         return "place"
     return "span"
 

@@ -270,6 +270,9 @@ def _word_features(f: dict[str, float], span: Span) -> None:
     f[f"pp:{tokens[span.first - 1][3][:2] if span.first > 0 else '^'}"] = 1.0
     f[f"pn:{tokens[span.last + 1][3][:2] if span.last + 1 < len(tokens) else '$'}"] = 1.0
     f["words"] = min(span.last - span.first + 1, 7) / 7
+    inner = [t[3] for t in tokens[span.first + 1 : span.last]]
+    f["inner_verbs"] = min(sum(tag == "v" for tag in inner), 3) / 3  # a name holds no verb between its edges …
+    f["inner_preposition"] = float(any(tag.startswith("p") for tag in inner))  # … nor a preposition (「被」「在」)
 
 
 def evidence_features(

@@ -15,7 +15,11 @@ _PART_BREAK = re.compile(r"[？?；;]+")
 _CLAUSE_BREAK = re.compile(r"[，,]")
 _WORD = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
-_FILLER = frozenset("请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日".split())
+_FILLER = frozenset(
+    "请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日 "
+    "去年 今年 本年 本年度 那年"  # the year a yearbook covers, said relative to the asker: the yearbook's own year
+    .split()
+)
 
 
 @dataclass(frozen=True)
