@@ -195,12 +195,13 @@ def test_page_chrome_inside_a_wrapped_paragraph_does_not_split_it():
 
 def test_marked_heads_under_plain_chapter_lines_title_entries():
     """「概况」 then 「■人口」 again and again: the plain lines are chapters, the marks their entries."""
-    text = (
-        "领导名单\n中共庆元县委员会\n县委书记　周建林\n县委副书记、县长　田健晖\n庆元县人民政府\n县长　田健晖\n"
-        "概况\n■人口\n年末全县户籍人口19.98万人。\n■综合经济\n全县完成地区生产总值92.7亿元。\n"
-        "农业\n■农业生产\n粮食总产量3.46万吨。\n◎农田水利　全年完成水利投资3.2亿元，新建山塘2座。\n"
-        "表2　2022年主要食用菌生产情况\n品种  栽培量(万袋)  产值(万元)\n香菇  5,860  72,664\n合计  12,800  193,329\n"
-    )
+    lines = [
+        "领导名单", "中共庆元县委员会", "县委书记　周建林", "县委副书记、县长　田健晖", "庆元县人民政府", "县长　田健晖",
+        "概况", "■人口", "年末全县户籍人口19.98万人。", "■综合经济", "全县完成地区生产总值92.7亿元。",
+        "农业", "■农业生产", "粮食总产量3.46万吨。", "◎农田水利　全年完成水利投资3.2亿元，新建山塘2座。",
+        "表2　2022年主要食用菌生产情况", "品种  栽培量(万袋)  产值(万元)", "香菇  5,860  72,664", "合计  12,800  193,329",
+    ]
+    text = "\n".join(lines) + "\n"
     result = parse_yearbook(text, INFO)
     titled = [(e.section, e.title) for e in result.entries]
     assert titled == [
