@@ -186,7 +186,9 @@ def table_cells(text: str) -> tuple[str, ...] | None:
     """The cells of a table row, split at tabs or at runs of two or more spaces (as text copied from
     a PDF lays out columns); None for a line with fewer than two cells."""
     cells = tuple(cell.strip() for cell in _CELL_GAP.split(text.strip()))
-    return cells if len(cells) >= 2 and all(cells) or "\t" in text else None
+    if "\t" in text or (len(cells) >= 2 and all(cells)):
+        return cells
+    return None
 
 
 @lru_cache(maxsize=8192)

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.layout import (
+    CAPTION_QUOTES,
     CONTINUED_TABLE,
     SENTENCE_END,
-    CAPTION_QUOTES,
     TABLE_CAPTION_RE,
     Line,
     chrome_lines,
