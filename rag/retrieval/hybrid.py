@@ -120,16 +120,17 @@ class HybridRetriever(BaseRetriever):
             formalised = self.lexicon.formalise(query, index.contains)
             query, rewrites = formalised.question, formalised.rewrites
         filters = self._effective_filters(query, filters or self.filters, index)
+        ranked_by = without_filtered(query, filters)  # what tells the chunks the filters let through apart
         timings: dict[str, float] = {}
         dense: list[str] = []
         lexical: list[str] = []
         if self.mode in ("hybrid", "dense"):
             t0 = time.perf_counter()
-            dense = self._dense(without_filtered(query, filters), filters)
+            dense = self._dense(ranked_by, filters)
             timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         if self.mode in ("hybrid", "bm25"):
             t0 = time.perf_counter()
-            lexical = self._lexical(query, filters, index)
+            lexical = self._lexical(ranked_by, filters, index)
             timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
         fused = self._fuse(dense, lexical)
         documents = self._documents(query, fused, k)
@@ -192,7 +193,7 @@ class HybridRetriever(BaseRetriever):
             searched &= np.array([s == filters.section for s in index.sections], dtype=bool)
         if filters.place:
             searched &= index.places == filters.place
-        scores = np.where(searched, index.scores(without_filtered(query, filters), searched), 0.0)
+        scores = np.where(searched, index.scores(query, searched), 0.0)
         top = np.argsort(-scores, kind="stable")[: self.candidates]
         return [index.ids[i] for i in top if scores[i] > 0]
 
