@@ -12,7 +12,7 @@ from rag.reader.lexicon import Lexicon
 from rag.reader.quotes import is_table_row, quotes
 from rag.text import _jieba, fold
 
-NUMBER = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:[,，]\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?:\.\d+)?")
+NUMBER = re.compile(r"(?<![\d.])(?<!\d[,，])(?:\d{1,3}(?:[,，]\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?:\.\d+)?")
 _DAY = r"\d{1,2}日(?:[—\-~至到]\d{1,2}日)?|\d{1,2}[—\-~至到]\d{1,2}日"
 DATE = re.compile(
     rf"\d{{4}}[—\-~至到]\d{{4}}年|(?:\d{{4}}年)?(?:\d{{1,2}}月(?:[—\-~至到]\d{{1,2}}月)?)?(?:{_DAY})?(?:上旬|中旬|下旬|初|底|末)?"
@@ -122,13 +122,14 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
             column = next((c for s, e, c in cells if s <= start and end <= e), "")
             out[(start, end)] = Span(sentence, start, end, kind, column=column, **extra)  # type: ignore[arg-type]
 
-    for s, e, _ in cells:
-        add(s, e, "cell")
+    row_unit = _row_unit(cells, text, lexicon)
+    for s, e, column in cells:
+        figure = NUMBER.fullmatch(text[s:e].strip())
+        add(s, e, "cell", unit=(row_unit or _header_unit(column, lexicon)) if figure else "")
     dates = [m for m in DATE.finditer(text) if m.group() and re.search(r"\d", m.group()) and re.search(r"[年月日]", m.group())]
     for m in dates:
         add(m.start(), m.end(), "date")
     date_chars = {i for m in dates for i in range(m.start(), m.end())}
-    row_unit = _row_unit(cells, text, lexicon)
     for m in NUMBER.finditer(text):
         if m.start() in date_chars:
             continue
@@ -172,7 +173,7 @@ def _row_unit(columns: list[tuple[int, int, str]], text: str, lexicon: Lexicon) 
     """The unit a table row states in its own 「单位」 column."""
     for start, end, column in columns:
         cell = text[start:end].strip()
-        if "单位" in column and cell in lexicon.unit_kind:
+        if "单位" in column and lexicon.is_unit(cell):
             return cell
     return ""
 
@@ -180,21 +181,39 @@ def _row_unit(columns: list[tuple[int, int, str]], text: str, lexicon: Lexicon) 
 def _header_unit(column: str, lexicon: Lexicon) -> str:
     """The unit a column header gives in brackets: 「金额(万元)」 → 万元, 「增长(%)」 → %."""
     found = re.search(r"[(（]([^()（）]{1,4})[)）]", column)
-    return found.group(1) if found and found.group(1) in lexicon.unit_kind else ""
+    return found.group(1) if found and lexicon.is_unit(found.group(1)) else ""
 
 
 def unit_after(text: str, at: int, lexicon: Lexicon) -> tuple[int, str]:
-    """Where the unit after a figure ending at ``at`` ends, and the unit (「万元」, 「余人」; "" when none)."""
-    rest = text[at : at + 9]
-    lead = ""
-    if rest[:1] in ("余", "多"):
-        lead, rest = rest[:1], rest[1:]
-    if rest[:1] in ("万", "亿") and not any(rest.startswith(u) for u in lexicon.units):
-        lead, rest = lead + rest[:1], rest[1:]
-    for unit in lexicon.units:
-        if rest.startswith(unit):
-            return at + len(lead) + len(unit), unit
-    return at + len(lead), lead.lstrip("余多")
+    """Where the unit after a figure ending at ``at`` ends, and the unit (「万元」, 「卷」; "" when none).
+
+    A figure's tail reads: an approximation (余/多) and a magnitude (万/亿) in either order
+    (「356万余元」, 「100余万元」), then a unit of the lexicon (「万元」 when it names one itself),
+    or a ratio's second term (「103.2∶100」).
+    """
+    position, lead = at, ""
+    while len(lead) < 3 and not _unit_at(text, position, lexicon):
+        piece = next((p for p in _FIGURE_TAIL if text.startswith(p, position) and p not in lead), "")
+        if not piece:
+            break
+        lead += piece
+        position += len(piece)
+    unit = _unit_at(text, position, lexicon)
+    if unit:
+        return position + len(unit), unit
+    ratio = RATIO_TERM.match(text, at)
+    if ratio and not lead:
+        return ratio.end(), "∶"
+    return position, lead.replace("余", "").replace("多", "")
+
+
+_FIGURE_TAIL = ("余", "多", "万亿", "亿", "万")
+RATIO_TERM = re.compile(r"∶\d+(?:\.\d+)?")
+
+
+def _unit_at(text: str, position: int, lexicon: Lexicon) -> str:
+    """The longest lexicon unit that starts at ``position`` ("" when none)."""
+    return next((unit for unit in lexicon.units if text.startswith(unit, position)), "")
 
 
 def _word_spans(sentence: Sentence, lexicon: Lexicon, add: Callable[..., None]) -> None:

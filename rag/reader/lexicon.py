@@ -10,6 +10,7 @@ from pathlib import Path
 from rag.errors import ConfigError
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
+MAGNITUDES = "万亿"  # a figure's magnitude, written between it and its unit (39.96万卷)
 ANSWER_KINDS: tuple[str, ...] = ("number", "date", "person", "org", "place", "list", "yesno", "what")
 
 
@@ -31,8 +32,16 @@ class Lexicon:
     place_suffixes: tuple[str, ...]
 
     def family(self, unit: str) -> str:
-        """The family of a unit (the unit itself when it has none)."""
-        return self.unit_family.get(unit, unit)
+        """The family of a unit (the unit itself when it has none); a magnitude before it does not
+        change it (「万袋」 counts what 「袋」 counts)."""
+        if unit in self.unit_family:
+            return self.unit_family[unit]
+        bare = unit[1:] if len(unit) > 1 and unit[0] in MAGNITUDES else unit
+        return self.unit_family.get(bare, bare)
+
+    def is_unit(self, text: str) -> bool:
+        """Whether ``text`` is a unit of the lexicon, a magnitude before it allowed (「万袋」)."""
+        return text in self.unit_kind or (len(text) > 1 and text[0] in MAGNITUDES and text[1:] in self.unit_kind)
 
     def variants(self, word: str) -> frozenset[str]:
         """The word and the words the lexicon says mean the same."""

@@ -1,0 +1,66 @@
+"""Candidate spans: figures found wherever they stand, with the whole of their unit (in text and in table cells)."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from rag.reader.candidates import Sentence, sentences, spans, unit_after
+from rag.reader.lexicon import load_lexicon
+
+
+def _sentence(text: str) -> Sentence:
+    document = Document(page_content=text, metadata={"kind": "text", "span_start": 0})
+    return sentences([document])[0]
+
+
+def _figures(text: str) -> dict[str, str]:
+    """Every number span of the text and its unit."""
+    return {s.text: s.unit for s in spans(_sentence(text), load_lexicon()) if s.kind == "number"}
+
+
+def test_a_figure_right_after_a_clause_comma_is_a_figure():
+    found = _figures("募集资金43.6万元,3.4万元用于帮扶困难人士")
+    assert found.get("3.4万元") == "万元"
+    assert "4万元" not in found  # 「3.4」 is not cut at its point
+
+
+def test_thousands_separators_still_hold_one_figure():
+    found = _figures("全年实现收入9,927万元")
+    assert found.get("9,927万元") == "万元"
+    assert "927万元" not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "unit"),
+    [
+        ("党员自愿捐款356万余元", "356万余元", "元"),  # approximation after the magnitude
+        ("全年汇聚数据16.2亿余条", "16.2亿余条", "条"),
+        ("馆藏档案39.96万卷", "39.96万卷", "卷"),  # a measure word with a magnitude before it
+        ("被媒体报道4619篇次", "4619篇次", "篇次"),
+        ("办理时限压缩至15个工作日", "15个工作日", "个工作日"),
+        ("年均浓度34微克/立方米", "34微克/立方米", "微克/立方米"),
+        ("男女性别比为103.2∶100", "103.2∶100", "∶"),  # a ratio's second term
+        ("新增就业100余人", "100余人", "余人"),
+        ("户籍人口约3万", "3万", "万"),
+    ],
+)
+def test_a_figure_keeps_its_whole_unit(text, figure, unit):
+    assert _figures(text).get(figure) == unit
+
+
+def test_unit_after_reads_magnitude_and_approximation_in_either_order():
+    lexicon = load_lexicon()
+    assert unit_after("100余万元", 3, lexicon) == (6, "万元")
+    assert unit_after("356万余元", 3, lexicon) == (6, "元")
+    assert unit_after("12个", 2, lexicon) == (3, "个")
+    assert unit_after("12然后", 2, lexicon) == (2, "")
+
+
+def test_a_figure_cell_takes_the_unit_its_column_names():
+    header = "品种 | 栽培量(万袋) | 产值(万元)"
+    document = Document(page_content=f"表2\n{header}\n香菇 | 5,860 | 72,664", metadata={"kind": "table", "table_header": header})
+    cells = {s.text: s for s in spans(sentences([document])[0], load_lexicon()) if s.kind == "cell"}
+    assert cells["72,664"].unit == "万元"
+    assert cells["5,860"].unit == "万袋"
+    assert cells["香菇"].unit == ""
