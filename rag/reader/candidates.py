@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from rag.reader.lexicon import Lexicon
+from rag.reader.lexicon import MAGNITUDES, Lexicon
 from rag.reader.quotes import is_table_row, quotes
 from rag.text import _jieba, fold
 
@@ -207,7 +207,7 @@ def unit_after(text: str, at: int, lexicon: Lexicon) -> tuple[int, str]:
     return position, lead.replace("余", "").replace("多", "")
 
 
-_FIGURE_TAIL = ("余", "多", "万亿", "亿", "万")
+_FIGURE_TAIL = ("余", "多", "万亿", *MAGNITUDES)  # 「万亿」 before its 「万」
 RATIO_TERM = re.compile(r"∶\d+(?:\.\d+)?")
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.reader.lexicon import Lexicon, load_lexicon
+from rag.reader.lexicon import MAGNITUDES, Lexicon, load_lexicon
 from rag.text import STOPWORDS, _jieba, normalise_question, years_in
 
 _BEFORE_CUE = re.compile(r"(?<=[\u4e00-\u9fff])([有是为达共约])(?=多少|几|哪|什么|谁)")
@@ -93,7 +93,7 @@ def _asked_unit(text: str, cue: str, at: int, lexicon: Lexicon) -> str:
         return ""
     after = text[at + len(cue):]
     for unit in lexicon.units:
-        if after.startswith(unit) or after.startswith("万" + unit) or after.startswith("亿" + unit):
+        if after.startswith(unit) or any(after.startswith(m + unit) for m in MAGNITUDES):
             return unit
     return ""
 
