@@ -219,6 +219,7 @@ def is_marked_heading(text: str) -> bool:
     return any((m := p.match(text)) is not None and is_heading_like(m.group(2)) for p in patterns)
 
 
+@lru_cache(maxsize=8192)
 def find_heading(text: str) -> Heading | None:
     """The heading a logical line is or opens, if any.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 ROSTER_CAPTION = "领导名单"
 ROSTER_HEADER = ("职务", "姓名", "简况")
@@ -47,7 +48,13 @@ class RosterRow:
 
 
 def roster_rows(line: str) -> list[RosterRow]:
-    """The roster rows a line holds, or [] when it is not a roster line.
+    """The roster rows a line holds, or [] when it is not a roster line (see :func:`_roster_rows`)."""
+    return list(_roster_rows(line))
+
+
+@lru_cache(maxsize=8192)
+def _roster_rows(line: str) -> tuple[RosterRow, ...]:
+    """The roster rows of a line, computed once per line: the parsers ask again for the line after.
 
     A roster line starts with a role, a separator and a name: 「市委书记:于晓东 1953年4月生…」,
     「县长 李炳众」, 「书 记〓曹景群」, 「县委常委、组织部部长 王 瑞」; several pairs may share a
@@ -57,7 +64,7 @@ def roster_rows(line: str) -> list[RosterRow]:
     position = 0
     while match := _PAIR.search(line, position):
         if not matches and match.start() != 0:
-            return []
+            return ()
         if matches and line[position : match.start()].strip() and not _pair_follows_gap(line, position, match):
             break
         if match.group("name").replace(" ", "") in _NAME_STOPWORDS or _NOT_A_ROLE.search(match.group("role")):
@@ -65,7 +72,7 @@ def roster_rows(line: str) -> list[RosterRow]:
         matches.append(match)
         position = match.end()
     if not matches:
-        return []
+        return ()
     rows: list[RosterRow] = []
     for index, match in enumerate(matches):
         stop = matches[index + 1].start() if index + 1 < len(matches) else len(line)
@@ -79,8 +86,8 @@ def roster_rows(line: str) -> list[RosterRow]:
         else:
             rows.append(RosterRow(role, match.group("name").strip(), notes, match.start(), stop))
     if len(rows) == 1 and not _plausible_single(rows[0], line):
-        return []
-    return rows
+        return ()
+    return tuple(rows)
 
 
 def _more_names(line: str, start: int, stop: int) -> list[tuple[int, int, str, str]]:
