@@ -64,3 +64,12 @@ def test_a_figure_cell_takes_the_unit_its_column_names():
     assert cells["72,664"].unit == "万元"
     assert cells["5,860"].unit == "万袋"
     assert cells["香菇"].unit == ""
+
+
+def test_a_column_unit_wins_over_the_rows_unit_cell():
+    # The row's 「单位」 cell gives the level's unit; the growth column says its own (%).
+    header = "指标 | 单位 | 绝对数 | 比上年增长(%)"
+    document = Document(page_content=f"表1\n{header}\n地区生产总值 | 亿元 | 539.63 | 7.2", metadata={"kind": "table", "table_header": header})
+    cells = {s.text: s for s in spans(sentences([document])[0], load_lexicon()) if s.kind == "cell"}
+    assert cells["539.63"].unit == "亿元"
+    assert cells["7.2"].unit == "%"

@@ -125,7 +125,7 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
     row_unit = _row_unit(cells, text, lexicon)
     for s, e, column in cells:
         figure = NUMBER.fullmatch(text[s:e].strip())
-        add(s, e, "cell", unit=(row_unit or _header_unit(column, lexicon)) if figure else "")
+        add(s, e, "cell", unit=(_header_unit(column, lexicon) or row_unit) if figure else "")
     dates = [m for m in DATE.finditer(text) if m.group() and re.search(r"\d", m.group()) and re.search(r"[年月日]", m.group())]
     for m in dates:
         add(m.start(), m.end(), "date")
@@ -135,7 +135,7 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
             continue
         end, unit = unit_after(text, m.end(), lexicon)
         if not unit and cells:
-            unit = row_unit or _header_unit(next((c for s, e, c in cells if s <= m.start() < e), ""), lexicon)
+            unit = _header_unit(next((c for s, e, c in cells if s <= m.start() < e), ""), lexicon) or row_unit
         add(m.start(), end, "number", unit=unit)
         if end != m.end():
             add(m.start(), m.end(), "number")

@@ -128,7 +128,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     right = text[span.end : span.end + WINDOW]
     if span.kind == "number":
         before = text[max(0, span.start - 4) : span.start]
-        change = any(w in before for w in lexicon.change_words)
+        change = any(w in before or w in span.column for w in lexicon.change_words)  # 「增长」 before it or over its column
         f["n_change_asked"] = float(change and asked.asks_change)
         f["n_change_unasked"] = float(change and not asked.asks_change)
         f["n_level_asked_change"] = float(asked.asks_change and not change)
