@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.answer_metrics import exact_match, wilson_interval
-from evals.ranking import fit_listwise
-from evals.train_reader import Example, span_groups
+from evals.train_reader import Example, fit_logistic, span_rows
 from rag.reader.candidates import Span
 from rag.reader.model import LinearModel
 from rag.reader.reader import PartReading
@@ -32,11 +31,10 @@ def is_scored(example: Example) -> bool:
 
 def fit_fold(training: Iterable[Example], c: float) -> tuple[LinearModel, int]:
     """The span model fitted on these examples (as `yearbook eval train` fits it) and how many questions it learned from."""
-    groups = span_groups(training)
-    try:
-        return fit_listwise(groups, c), len(groups)
-    except ValueError as error:
-        raise ValueError(f"a fold has nothing to learn from: {error}") from error
+    rows, labels, used = span_rows(training)
+    if len(set(labels)) < 2:
+        raise ValueError("a fold has no training span that matches a gold answer: nothing to fit")
+    return fit_logistic(rows, labels, c, balanced=False), used
 
 
 def top_span(reading: PartReading, model: LinearModel) -> Span | None:

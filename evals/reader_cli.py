@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from evals.dataset import BUNDLED, SPLITS, load_split
-from evals.ranking import SPAN_C
 from rag.settings import Settings
 
 SPLIT_KEYS = (
@@ -35,7 +34,7 @@ def add_reader_jobs(jobs: Any) -> None:
     train.add_argument("--cmrc-limit", type=int, default=None, help="use only the first N CMRC questions")
     train.add_argument("--limit", type=int, default=None, help="use only the first N questions of each split")
     train.add_argument("--out", type=Path, default=None, help="model file to write (default: the shipped rag/reader/reader_model.json)")
-    train.add_argument("--c", type=float, default=SPAN_C, help=f"inverse regularisation of the span ranker (default {SPAN_C})")
+    train.add_argument("--c", type=float, default=0.5, help="inverse regularisation of the span scorer")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.add_argument(
         "--cross-validate", action="store_true",

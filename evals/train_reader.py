@@ -13,7 +13,6 @@ from tqdm import tqdm
 from evals.answer_metrics import exact_match, normalize_answer, same_numbers
 from evals.cmrc import CmrcItem
 from evals.dataset import BUNDLED, Question
-from evals.ranking import SPAN_C, CandidateGroup, fit_listwise
 from rag.reader.candidates import Span
 from rag.reader.features import confidence_features
 from rag.reader.model import LinearModel, ReaderModel
@@ -116,9 +115,11 @@ def fit_logistic(rows: list[dict[str, float]], labels: list[int], c: float, bala
     return LinearModel(weights, round(float(model.intercept_[0]), 5))
 
 
-def span_groups(examples: Iterable[Example]) -> list[CandidateGroup]:
-    """The candidate spans of every answerable part that has a gold span among them, one group per part."""
-    groups: list[CandidateGroup] = []
+def span_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]], list[int], int]:
+    """Feature rows and labels of every span of every answerable part that has a gold span among its candidates."""
+    rows: list[dict[str, float]] = []
+    labels: list[int] = []
+    used = 0
     for example in examples:
         if not example.answerable:
             continue
@@ -126,9 +127,12 @@ def span_groups(examples: Iterable[Example]) -> list[CandidateGroup]:
             if reading.asked.kind == "yesno" or not golds:
                 continue
             marks = [is_gold(s, golds) for s in reading.ranked]
-            if any(marks):
-                groups.append(CandidateGroup([s.features for s in reading.ranked], marks))
-    return groups
+            if not any(marks):
+                continue
+            used += 1
+            rows.extend(s.features for s in reading.ranked)
+            labels.extend(int(m) for m in marks)
+    return rows, labels, used
 
 
 def rescore(examples: Iterable[Example], model: ReaderModel) -> None:
@@ -221,8 +225,10 @@ def fit_models(train_examples: list[Example], c: float) -> tuple[ReaderModel, di
 
     Each fit rescores the examples with what came before it, and they are left scored by the result.
     """
-    groups = span_groups(train_examples)
-    span = fit_listwise(groups, c)
+    rows, labels, used = span_rows(train_examples)
+    if not rows or len(set(labels)) < 2:
+        raise ValueError("no training span matches a gold answer: check the training data")
+    span = fit_logistic(rows, labels, c, balanced=False)
     rescore(train_examples, ReaderModel(span=span, answerable=LinearModel({})))
     sure_rows, sure_labels = confidence_rows(train_examples)
     confidence = fit_logistic(sure_rows, sure_labels, 1.0, balanced=False) if len(set(sure_labels)) == 2 else LinearModel({})
@@ -231,12 +237,12 @@ def fit_models(train_examples: list[Example], c: float) -> tuple[ReaderModel, di
     answerable = fit_logistic(ev_rows, ev_labels, 1.0, balanced=True) if len(set(ev_labels)) == 2 else LinearModel({})
     model = ReaderModel(span=span, answerable=answerable, confidence=confidence)
     rescore(train_examples, model)
-    stats = {"span_rows": sum(len(g.rows) for g in groups), "span_questions": len(groups), "answerable_rows": len(ev_rows), "confidence_rows": len(sure_rows)}
+    stats = {"span_rows": len(rows), "span_questions": used, "answerable_rows": len(ev_rows), "confidence_rows": len(sure_rows)}
     return model, stats
 
 
 def train(
-    train_examples: list[Example], dev_examples: list[Example], c: float = SPAN_C
+    train_examples: list[Example], dev_examples: list[Example], c: float = 0.5
 ) -> tuple[ReaderModel, dict[str, float]]:
     """Fit the models on train, then pick the refusal threshold on held-out yearbooks and the span threshold on dev."""
     yearbook = [e for e in train_examples if not e.passage]
