@@ -6,14 +6,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.schema import ROLE_WORDS
+
 ROSTER_CAPTION = "领导名单"
 ROSTER_HEADER = ("职务", "姓名", "简况")
-ROLE_WORDS: tuple[str, ...] = (
-    "书记", "市长", "县长", "区长", "旗长", "州长", "镇长", "乡长", "盟长", "主任", "主席",
-    "部长", "局长", "秘书长", "院长", "检察长", "庭长", "政委", "司令员", "常委", "委员",
-    "厅长", "处长", "科长", "校长", "社长", "组长", "队长", "所长", "行长", "会长", "理事长",
-    "董事长", "总经理", "巡视员", "调研员", "督学", "审计长", "馆长", "站长", "主编",
-)
 ROSTER_TITLE_RE = re.compile(r"领导|名单|名录|班子|负责人|领导成员")
 _CJK = r"\u4e00-\u9fff"
 _ROLE_WORD = "|".join(r"\s?".join(word) for word in sorted(ROLE_WORDS, key=len, reverse=True))

@@ -1,4 +1,4 @@
-"""Records shared by ingest and retrieval: tables, entries and chunks of a yearbook."""
+"""Records shared by ingest and retrieval: tables, entries and chunks of a yearbook, and the roles a roster lists."""
 
 from __future__ import annotations
 
@@ -7,6 +7,13 @@ from typing import Literal
 
 EntryKind = Literal["text", "caption"]
 ChunkKind = Literal["text", "table", "caption"]
+# the words a leader's role ends in: roster rows are parsed by them, and a question whose subject is one asks for a person
+ROLE_WORDS: tuple[str, ...] = (
+    "书记", "市长", "县长", "区长", "旗长", "州长", "镇长", "乡长", "盟长", "主任", "主席",
+    "部长", "局长", "秘书长", "院长", "检察长", "庭长", "政委", "司令员", "常委", "委员",
+    "厅长", "处长", "科长", "校长", "社长", "组长", "队长", "所长", "行长", "会长", "理事长",
+    "董事长", "总经理", "巡视员", "调研员", "督学", "审计长", "馆长", "站长", "主编",
+)
 
 
 @dataclass(frozen=True)

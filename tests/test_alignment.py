@@ -46,7 +46,8 @@ def _row(header: str, row: str) -> Span:
     ("question", "expected"),
     [
         ("张明是什么职务？", "县委书记"),
-        ("县委书记叫什么名字？", None),  # 「什么名字」 names no column: the row is quoted
+        ("县委书记叫什么名字？", "张明"),  # a name asked of a role is a person's: the 姓名 column
+        ("县委书记有什么经历？", None),  # 「经历」 names no column: the row is quoted
         ("县委书记是谁？", "张明"),
     ],
 )

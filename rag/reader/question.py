@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.reader.lexicon import MAGNITUDES, Lexicon, load_lexicon
+from rag.schema import ROLE_WORDS
 from rag.text import STOPWORDS, _jieba, normalise_question, years_in
 
 _BEFORE_CUE = re.compile(r"(?<=[\u4e00-\u9fff])([有是为达共约])(?=多少|几|哪|什么|谁)")
@@ -129,7 +130,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
     return Asked(
         head=head,
         text=text,
-        kind=kind,
+        kind=_typed_kind(kind, head, text[:at], text[at + len(cue) :], lexicon) if at >= 0 else kind,
         cue=cue,
         unit=unit,
         asks_change=any(w in text for w in lexicon.change_words),
@@ -139,6 +140,30 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
 
 
 _COUNTED = re.compile(r"^[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座]?")
+_SAYS = re.compile(r"(?:的|是|叫|叫做|名叫|为)+$")
+
+
+def _typed_kind(kind: str, head: str, before: str, after: str, lexicon: Lexicon) -> str:
+    """The kind a 「什么」 question asks once its subject and the words after its cue are read.
+
+    A name asked of a role is a person's (「主任叫啥」「纪委书记叫什么名字」); a name asked of a
+    place or a body is a place's or a body's (「这个村叫什么名字」); a typed cue word after the cue
+    gives its kind (「一把手叫什么名字」 → person). Other 「什么」 questions stay open (what).
+    """
+    if kind != "what":
+        return kind
+    typed = next((k for cue, k in lexicon.cues if k in _TYPED and after.startswith(cue)), "")
+    subject = _SAYS.sub("", before)
+    if subject.endswith(ROLE_WORDS):
+        return "person" if not head or typed == "person" else kind
+    if typed == "person" and subject.endswith(lexicon.place_suffixes):
+        return "place"
+    if typed == "person" and subject.endswith(lexicon.org_suffixes):
+        return "org"
+    return typed or kind
+
+
+_TYPED = frozenset({"person", "org", "place", "date"})
 _HEAD_STOP = frozenset("vpcudrxyzeo")
 
 
