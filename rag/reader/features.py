@@ -139,6 +139,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["n_first"] = float(all(m.start() > span.start for m in others))
         f["n_percent"] = float(span.unit in ("%", "‰", "个百分点"))
         f["n_after_qizhong"] = float("其中" in text[max(0, span.start - 12) : span.start])
+        f["n_unsaid_qualifier"] = _unsaid_before(text, span.start, question_chars)
     if span.column:
         column = span.column
         f["cell_column_in_question"] = float(len(column) >= 2 and column in asked.text)
@@ -153,6 +154,17 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     f["at_clause_end"] = float(not right or right[0] in "，,。；;：:、 (|")
     f["namelike"] = float(span.kind == "person" and 2 <= len(piece.replace(" ", "")) <= 4)
     return f
+
+
+def _unsaid_before(text: str, at: int, said: set[str]) -> float:
+    """How many characters of the words right before a figure, in its clause, the question does not say.
+
+    「35岁及以下党员5470名」 answers 「有多少名党员」 only if the question says 「35岁及以下」: the
+    words that qualify a figure narrow what it counts, and unsaid ones mean another count.
+    """
+    start = max(text.rfind(mark, 0, at) for mark in "，,。；;：:、（(") + 1
+    unsaid = sum(1 for ch in text[start:at][-WINDOW:] if "\u4e00" <= ch <= "\u9fff" and ch not in said)
+    return min(unsaid, 6) / 6
 
 
 def _kind_agreement(asked: str, span: str) -> dict[str, float]:
