@@ -57,19 +57,21 @@ def test_unit_after_reads_magnitude_and_approximation_in_either_order():
     assert unit_after("12然后", 2, lexicon) == (2, "")
 
 
+def _units_of_cells(header: str, row: str) -> dict[str, str]:
+    """Every cell span of a one-row table and the unit it was given."""
+    document = Document(page_content=f"表1\n{header}\n{row}", metadata={"kind": "table", "table_header": header})
+    return {s.text: s.unit for s in spans(sentences([document])[0], load_lexicon()) if s.kind == "cell"}
+
+
 def test_a_figure_cell_takes_the_unit_its_column_names():
-    header = "品种 | 栽培量(万袋) | 产值(万元)"
-    document = Document(page_content=f"表2\n{header}\n香菇 | 5,860 | 72,664", metadata={"kind": "table", "table_header": header})
-    cells = {s.text: s for s in spans(sentences([document])[0], load_lexicon()) if s.kind == "cell"}
-    assert cells["72,664"].unit == "万元"
-    assert cells["5,860"].unit == "万袋"
-    assert cells["香菇"].unit == ""
+    cells = _units_of_cells("品种 | 栽培量(万袋) | 产值(万元)", "香菇 | 5,860 | 72,664")
+    assert cells["72,664"] == "万元"
+    assert cells["5,860"] == "万袋"
+    assert cells["香菇"] == ""
 
 
 def test_a_column_unit_wins_over_the_rows_unit_cell():
     # The row's 「单位」 cell gives the level's unit; the growth column says its own (%).
-    header = "指标 | 单位 | 绝对数 | 比上年增长(%)"
-    document = Document(page_content=f"表1\n{header}\n地区生产总值 | 亿元 | 539.63 | 7.2", metadata={"kind": "table", "table_header": header})
-    cells = {s.text: s for s in spans(sentences([document])[0], load_lexicon()) if s.kind == "cell"}
-    assert cells["539.63"].unit == "亿元"
-    assert cells["7.2"].unit == "%"
+    cells = _units_of_cells("指标 | 单位 | 绝对数 | 比上年增长(%)", "地区生产总值 | 亿元 | 539.63 | 7.2")
+    assert cells["539.63"] == "亿元"
+    assert cells["7.2"] == "%"
