@@ -157,7 +157,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
 
 
 def _unsaid_before(text: str, at: int, said: set[str]) -> float:
-    """How many characters of the words right before a figure, in its clause, the question does not say.
+    """The share (of six, capped) of characters before a figure, in its clause, that the question does not say.
 
     「35岁及以下党员5470名」 answers 「有多少名党员」 only if the question says 「35岁及以下」: the
     words that qualify a figure narrow what it counts, and unsaid ones mean another count.

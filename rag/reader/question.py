@@ -141,6 +141,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
 
 _COUNTED = re.compile(r"^[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座]?")
 _SAYS = re.compile(r"(?:的|是|叫|叫做|名叫|为)+$")
+_TYPED = frozenset({"person", "org", "place", "date"})  # kinds a cue word after 「什么」 may give
 
 
 def _typed_kind(kind: str, head: str, before: str, after: str, lexicon: Lexicon) -> str:
@@ -163,7 +164,6 @@ def _typed_kind(kind: str, head: str, before: str, after: str, lexicon: Lexicon)
     return typed or kind
 
 
-_TYPED = frozenset({"person", "org", "place", "date"})
 _HEAD_STOP = frozenset("vpcudrxyzeo")
 
 
