@@ -207,3 +207,41 @@ def test_a_figure_qualified_by_words_the_question_does_not_say_is_marked(reader)
     unsaid = {s.text: s.features["n_unsaid_qualifier"] for s in reading.found if s.kind == "number"}
     assert unsaid["5470名"] == 1.0  # 其中 … 35岁及以下: six characters the question never says
     assert unsaid["32418名"] == 0.0  # 年末全区共有党员: all said
+
+
+@pytest.mark.parametrize(
+    ("question", "post", "body"),
+    [
+        ("沂南县公安局局长是谁？", "局长", "公安局"),
+        ("谁是沂南县委秘书长?", "秘书长", "县委"),
+        ("县委书记叫什么名字", "书记", "县委"),  # one word: the post ends it
+        ("区人大常委会主任叫啥", "主任", "人大常委会"),  # the last post written, not 常委 inside the body
+        ("金乡县政协副主席有哪几位?", "副主席", "政协"),
+        ("接任沂南县长的是谁?", "县长", ""),  # a place before the post is not a body
+        ("中共苏州工业园区工作委员会是何时成立的？", "", ""),  # 委员会 is a body, not a post
+    ],
+)
+def test_a_question_names_a_post_and_the_body_it_is_of(question, post, body):
+    asked = analyse(question)
+    assert (asked.role, asked.role_body) == (post, body)
+
+
+def test_a_name_whose_row_holds_another_post_is_marked(reader):
+    roster = "县委书记:周德明,县长:孙立平,副县长:王红。"
+    reading = reader.read("县长是谁？", [chunk(roster)], {2019})[0]
+    said = {s.text: s.features.get("post_said") for s in reading.found if s.kind == "person"}
+    assert said["孙立平"] == 1.0
+    assert said["周德明"] == 0.0  # its clause names 县委书记
+    assert said["王红"] == 0.0  # 副县长 is the deputy, not the post asked
+    refused = reader.read("县公安局局长是谁？", [chunk(roster)], {2019})[0]
+    assert refused.evidence["e_post_unsaid"] == 1.0 and refused.evidence["e_post_body_unsaid"] == 1.0
+
+
+def test_a_qualifier_beside_a_shared_word_breaks_the_compound_asked(reader):
+    text = "全县粮食总产量36.8万吨,蔬菜总产量128.5万吨。"
+    asked = analyse("2019年全县花生总产量有多少吨？")
+    assert ("花生", "总产量") in asked.compounds
+    sibling = reader.read("2019年全县花生总产量有多少吨？", [chunk(text)], {2019})[0]
+    same = reader.read("2019年全县粮食总产量有多少吨？", [chunk(text)], {2019})[0]
+    assert sibling.evidence["e_compound_broken"] == 1.0  # 总产量 read, next to 粮食, not 花生
+    assert same.evidence["e_compound_broken"] == 0.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rag.reader.candidates import NUMBER, Sentence, Span, tokenize
 from rag.reader.lexicon import Lexicon
-from rag.reader.question import Asked
+from rag.reader.question import POST, Asked
 from rag.text import years_in
 
 WINDOW = 10  # characters either side of a span read as its context
@@ -37,6 +37,7 @@ class SentenceMatch:
     cov_sentence: float  # … in the sentence alone
     bigrams: float  # share of the question's character bigrams in sentence + context
     year_conflict: float
+    found: frozenset[int] = frozenset()  # terms found in the sentence or its context (the entry's title, place and year)
 
 
 def bigrams(text: str) -> set[str]:
@@ -50,6 +51,7 @@ def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
     have = bigrams(text + context)
     hits: list[tuple[int, int, int]] = []
     in_sentence = in_context = 0.0
+    found_terms: set[int] = set()
     for index, term in enumerate(asked.terms):
         found = False
         for variant in term.variants:
@@ -59,8 +61,10 @@ def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
         if found:
             in_sentence += term.weight
             in_context += term.weight
+            found_terms.add(index)
         elif any(v in context for v in term.variants):
             in_context += term.weight
+            found_terms.add(index)
         else:  # partial credit for a long word whose pieces are there (「吸收党员」 ~ 「发展党员」)
             grams = bigrams(term.text)
             if len(grams) >= 2:
@@ -78,6 +82,7 @@ def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
         cov_sentence=in_sentence / asked.weight,
         bigrams=len(question_grams & have) / len(question_grams) if question_grams else 0.0,
         year_conflict=float(bool(asked.years) and not set(asked.years) & years),
+        found=frozenset(found_terms),
     )
 
 
@@ -123,6 +128,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
             f["h_follows"] = float(text[span.end : span.end + len(asked.head) + 2].find(asked.head) >= 0)
     _context_features(f, asked, span, match)
     _clause_features(f, asked, span, match)
+    _post_features(f, asked, span)
     _word_features(f, span)
     left = text[max(0, span.start - WINDOW) : span.start]
     right = text[span.end : span.end + WINDOW]
@@ -272,6 +278,34 @@ def _clause_features(f: dict[str, float], asked: Asked, span: Span, match: Sente
     f["clause_count"] = min(len(match.clauses), 6) / 6
 
 
+def _post_features(f: dict[str, float], asked: Asked, span: Span) -> None:
+    """Whether the post the question names (and the body it is of) is the span's.
+
+    A span's post is the last post written before it in its clause or row (「县委书记:周德明,
+    县长:孙立平」: 孙立平's is 县长), else the first after it (「孙立平任县长」). 「沂南县公安局局长是谁」
+    is not answered by the row 「县委常委、纪委书记 | 徐振华」, nor 「县长是谁」 by a 副县长. The
+    body is looked for in the span's sentence and the entry's title.
+    """
+    if not asked.role:
+        return
+    text = span.sentence.folded
+    if span.sentence.is_row:
+        start, end = 0, len(text)
+    else:
+        start = max(text.rfind(mark, 0, span.start) for mark in _HARD_BREAKS) + 1
+        end = min((at for at in (text.find(mark, span.end) for mark in _HARD_BREAKS) if at >= 0), default=len(text))
+    before = [m.group(0) for m in POST.finditer(text, start, span.start)]
+    after = [m.group(0) for m in POST.finditer(text, span.end, end)]
+    post = before[-1] if before else after[0] if after else ""
+    f["post_said"] = float(post == asked.role or (post.endswith(asked.role) and not post.startswith("副")))
+    if asked.role_body:
+        core = asked.role_body.removeprefix("中共").removeprefix("人民")
+        f["post_body_said"] = float(core in text or core in span.sentence.context)
+
+
+_HARD_BREAKS = "，,。；;"
+
+
 def _word_features(f: dict[str, float], span: Span) -> None:
     """Parts of speech at and around the span's edges (learned from data, noisy tags included)."""
     if span.first < 0:
@@ -311,7 +345,8 @@ def evidence_features(
         else:
             missing_max = max(missing_max, term.weight)
     own = best.features if best else {}
-    anywhere = {index for m in matches for _, _, index in m.hits}
+    anywhere = {index for m in matches for index in m.found}
+    broken = _broken_compounds(asked, own_text)
     missing_everywhere = max((t.weight for i, t in enumerate(asked.terms) if i not in anywhere), default=0.0)
     return {
         "e_missing_everywhere": missing_everywhere,  # the heaviest question word no read sentence holds
@@ -332,4 +367,19 @@ def evidence_features(
         "e_best_kind_clash": own.get("kind_clash", 0.0),  # … or of a kind that cannot answer
         "e_best_unit_differs": own.get("u_differs", 0.0),
         "e_best_unit_missing": own.get("u_missing", 0.0),
+        "e_best_unsaid_qualifier": own.get("n_unsaid_qualifier", 0.0),  # its figure counts something narrower
+        "e_head_not_near": float(bool(asked.head) and best is not None and best.kind == "number" and not own.get("h_near_figure")),
+        "e_post_unsaid": float(bool(asked.role) and not own.get("post_said")),  # the post asked is not the best span's
+        "e_post_body_unsaid": float(bool(asked.role_body) and not own.get("post_body_said")),
+        "e_compound_broken": float(bool(broken)),  # 「花生总产量」 asked, 「粮食总产量」 read: a sibling of what is asked
+        "e_compound_broken_share": len(broken) / len(asked.compounds) if asked.compounds else 0.0,
     }
+
+
+def _broken_compounds(asked: Asked, text: str) -> list[tuple[str, str]]:
+    """The question's written-together term pairs of which ``text`` holds one word but not the pair.
+
+    A yearbook that says 「粮食总产量」 and 「全县第一中学」 records neither 「花生总产量」 nor
+    「第三中学」: the word it shares with the question sits next to another qualifier.
+    """
+    return [(a, b) for a, b in asked.compounds if a + b not in text and (a in text) != (b in text)]

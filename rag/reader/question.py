@@ -45,6 +45,9 @@ class Asked:
     years: tuple[int, ...]
     terms: tuple[Term, ...] = field(default_factory=tuple)
     head: str = ""  # the noun the cue asks about: 哪个社工委 → 社工委, 多少个五星级党组织 → 五星级党组织
+    role: str = ""  # the post the question names: 公安局局长 → 局长, 政协副主席 → 副主席
+    role_body: str = ""  # the body that post is of: 公安局局长 → 公安局, 县委秘书长 → 县委
+    compounds: tuple[tuple[str, str], ...] = ()  # terms written one right after the other: (花生, 总产量), (第三, 中学)
 
     @property
     def weight(self) -> float:
@@ -107,6 +110,8 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
     unit = _asked_unit(text, cue, at, lexicon) if kind == "number" else ""
     cue_chars = set(range(at, at + len(cue) + len(unit))) if at >= 0 else set()
     terms: dict[str, Term] = {}
+    compounds: list[tuple[str, str]] = []
+    previous = (-1, "")  # where the last term ended, and the term
     position = 0
     split = _BEFORE_CUE.search(text)  # 「示范社有多少」: keep 「有」 off the noun before the cue
     pieces = [text[: split.start()], text[split.start() :]] if split else [text]
@@ -124,11 +129,18 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
         known = terms.get(word)
         if known is None or known.near_cue < near:
             terms[word] = Term(word, idf(word), lexicon.variants(word), near)
+        if previous[0] == start and not (word.isdigit() or previous[1].isdigit()):
+            compounds.append((previous[1], word))
+        previous = (end, word)
     head = _head(text, at + len(cue) + len(unit)) if at >= 0 else ""
     if not head and len(cue) > 2 and cue[:2] in ("哪个", "什么", "哪家", "哪所", "哪座", "哪位", "哪项"):
         head = cue[2:]
+    role, role_body = asked_role(text, [t.text for t in terms.values()], lexicon)
     return Asked(
         head=head,
+        role=role,
+        role_body=role_body,
+        compounds=tuple(compounds),
         text=text,
         kind=_typed_kind(kind, head, text[:at], text[at + len(cue) :], lexicon) if at >= 0 else kind,
         cue=cue,
@@ -137,6 +149,28 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
         years=tuple(years_in(text)),
         terms=tuple(terms.values()),
     )
+
+
+POST = re.compile("(副?)(" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")(?!会)")  # 委员会 is a body
+
+
+def asked_role(text: str, words: list[str], lexicon: Lexicon) -> tuple[str, str]:
+    """The post a question names and the body it belongs to (「沂南县公安局局长是谁」 → 局长, 公安局).
+
+    The post is the last role word written (「人大常委会主任」 → 主任), with a 副 before it kept.
+    The body is the question word written right before the post, or the rest of the word the
+    post ends (「县委书记」 → 县委), when it ends like a body's name (局, 委, 院, 政协…); a
+    place before the post (「沂南县长」) is not a body.
+    """
+    found = list(POST.finditer(text))
+    if not found:
+        return "", ""
+    role = found[-1]
+    before = text[: role.start()]
+    glued = [w[: -len(role.group(2))] for w in words if w.endswith(role.group(2)) and len(w) > len(role.group(2))]
+    candidates = glued + sorted((w for w in words if before.endswith(w)), key=len, reverse=True)
+    body = next((w for w in candidates if w.endswith(lexicon.org_suffixes)), "")
+    return role.group(0), body
 
 
 _COUNTED = re.compile(r"^[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座]?")
