@@ -28,6 +28,18 @@ def test_the_open_stretch_is_the_answer(question, text, expected):
     assert _aligned(question, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("训练营以什么为主题？", "训练营以“聚红色力量 育圆融先锋”为主题", "“聚红色力量 育圆融先锋”"),  # a stretch ending inside it
+        ("剧团原创的现代剧叫什么名字？", "剧团原创现代剧《山乡情》入选精品扶持项目", "《山乡情》"),  # a stretch starting inside it
+        ("中心被授予了什么称号？", "中心被授予“实施卓越绩效模式先进单位”称号", "“实施卓越绩效模式先进单位”"),
+    ],
+)
+def test_a_stretch_that_cuts_into_a_quoted_name_is_the_whole_name(question, text, expected):
+    assert _aligned(question, text) == expected
+
+
 def test_two_open_stretches_without_the_head_give_nothing():
     assert _aligned("谁主办了比赛？", "市人社局和团市委联合主办比赛并颁奖给获奖选手") is None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.reader.candidates import DATE, NUMBER, Span, columns, tokenize
+from rag.reader.candidates import DATE, NUMBER, QUOTED, Span, columns, tokenize
 from rag.reader.features import COLUMN_KINDS, match_sentence
 from rag.reader.question import Asked
 from rag.text import _jieba
@@ -49,8 +49,22 @@ def gap_span(asked: Asked, span: Span, max_length: int = MAX_LENGTH) -> Span | N
         found = [f for f in found if f[2]]
     if len(found) != 1:
         return None
-    start, end, _ = found[0]
+    start, end = _whole_quote(text, *found[0][:2])
     return Span(sentence, start, end, "span")
+
+
+def _whole_quote(text: str, start: int, end: int) -> tuple[int, int]:
+    """The stretch, or the quoted title or phrase it cuts into (「“聚红色力量 育圆融先锋”」, 「《菇山情》」).
+
+    A quoted unit is one name: a stretch that starts or ends inside one, or lies within it,
+    is that unit, marks and all, not a piece of it run on into the words around it.
+    """
+    for m in QUOTED.finditer(text):
+        inside = m.start() < start and end < m.end()
+        crosses = (m.start() < start < m.end()) != (m.start() < end < m.end())
+        if inside or crosses:
+            return m.start(), m.end()
+    return start, end
 
 
 def cell_gap(asked: Asked, cell: Span) -> Span:
