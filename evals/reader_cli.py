@@ -59,7 +59,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `yearbook eval train` (and of its --cross-validate)."""
     if args.cross_validate:
         return run_cross_validation(args, settings)
-    from evals.train_reader import train, unanswerable_variants, yearbook_examples
+    from evals.train_reader import corpus_texts, sibling_variants, train, unanswerable_variants, yearbook_examples
     from rag.reader.model import MODEL_PATH
     from rag.reader.reader import Reader, untrained_model
 
@@ -68,7 +68,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     reader = Reader(untrained_model())
     train_questions = load_split("train")[: args.limit]
     dev_questions = load_split("dev")[: args.limit]
-    train_questions += unanswerable_variants(train_questions, years)
+    train_questions += unanswerable_variants(train_questions, years) + sibling_variants(train_questions, corpus_texts(settings))
     train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
     train_examples += read_cmrc(args, reader)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.documents import Document
 
 from evals.dataset import Question
-from evals.train_reader import Example, is_gold, train, unanswerable_variants
+from evals.train_reader import Example, is_gold, sibling_variants, train, unanswerable_variants
 from rag.reader.model import load_model
 from rag.reader.reader import Reader, untrained_model
 
@@ -33,7 +33,8 @@ def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
     reader = Reader(untrained_model())
     train_set, dev_set = examples(reader), examples(reader)
     model, stats = train(train_set, dev_set, c=1.0)
-    assert stats["span_questions"] == len(PASSAGES) and stats["answerable_rows"] == len(PASSAGES) + 1
+    assert stats["span_questions"] == len(PASSAGES)  # spans learn from train alone …
+    assert stats["answerable_rows"] == 2 * (len(PASSAGES) + 1)  # … refusal from train and dev questions
     trained = Reader(model)
     for text, question, gold in PASSAGES:
         assert trained.best_span(question, text) == gold
@@ -73,12 +74,22 @@ def test_refusal_threshold_comes_from_yearbooks_the_models_never_saw(monkeypatch
         for example in examples(reader):
             example.corpus = corpus
             by_yearbook.append(example)
-    fitted_on: list[set[str]] = []
+    fitted_on: list[tuple[set[str], set[str]]] = []
     fit_models = training.fit_models
-    monkeypatch.setattr(training, "fit_models", lambda chosen, c: (fitted_on.append({e.corpus for e in chosen}), fit_models(chosen, c))[1])
-    scores = training.held_out_yearbook_scores(by_yearbook, by_yearbook, 1.0)
-    assert fitted_on == [{"b", "c"}, {"a", "c"}, {"a", "b"}]  # the whole stack, once per left-out yearbook
-    assert len(scores) == 3 * len(PASSAGES)  # every answerable question of every yearbook, once
+
+    def recording(chosen, c, refusal=()):
+        fitted_on.append(({e.corpus for e in chosen}, {e.corpus for e in refusal}))
+        return fit_models(chosen, c, refusal)
+
+    monkeypatch.setattr(training, "fit_models", recording)
+    more = examples(reader)
+    for example in more:
+        example.corpus = "d"  # a dev yearbook: it teaches the answerable model only
+    scores = training.held_out_yearbook_scores(by_yearbook, by_yearbook + more, 1.0, more)
+    assert fitted_on == [  # the whole stack, once per left-out yearbook, never with its questions
+        ({"b", "c"}, {"d"}), ({"a", "c"}, {"d"}), ({"a", "b"}, {"d"}), ({"a", "b", "c"}, set()),
+    ]
+    assert len(scores) == 4 * len(PASSAGES)  # every answerable question of every yearbook, once
     assert all(0.0 <= s <= 1.0 for s in scores)
     only_a = [e for e in by_yearbook if e.corpus == "a"]
     assert training.held_out_yearbook_scores(only_a, only_a, 1.0) == []  # one yearbook: nothing left to fit on
@@ -96,3 +107,17 @@ def test_rescoring_a_reading_equals_reading_again_with_that_model():
     score_reading(rescored, trained.model)
     assert [s.text for s in rescored.ranked] == [s.text for s in fresh.ranked]
     assert rescored.evidence == fresh.evidence and rescored.answerable == fresh.answerable
+
+
+def test_sibling_variants_ask_a_post_or_an_ordinal_the_yearbook_never_mentions():
+    text = "县委书记:周德明。县委副书记:李强。县第一中学、第二中学本科上线1,200人。"
+    questions = [
+        Question("a", "县委书记是谁？", ("周德明",), ("领导",), ("名单",), ("",), "name", corpus="x"),
+        Question("b", "第二中学本科上线多少人？", ("1,200人",), ("教育",), ("概况",), ("",), "number", corpus="x"),
+        Question("c", "县委书记是谁？", ("周德明",), ("领导",), ("名单",), ("",), "name", corpus="unknown"),
+    ]
+    made = {q.id: q for q in sibling_variants(questions, {"x": text})}
+    assert set(made) == {"a-post", "b-ordinal"}  # no text, no variant: nothing can be checked
+    assert made["a-post"].question == "县委秘书长是谁？"  # 县委副书记 is in the text, so not that one
+    assert made["b-ordinal"].question == "第三中学本科上线多少人？"
+    assert all(q.type == "unanswerable" and not q.answers for q in made.values())
