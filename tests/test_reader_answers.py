@@ -245,3 +245,14 @@ def test_a_qualifier_beside_a_shared_word_breaks_the_compound_asked(reader):
     same = reader.read("2019年全县粮食总产量有多少吨？", [chunk(text)], {2019})[0]
     assert sibling.evidence["e_compound_broken"] == 1.0  # 总产量 read, next to 粮食, not 花生
     assert same.evidence["e_compound_broken"] == 0.0
+
+
+def test_a_rate_or_a_years_additions_is_marked_against_a_question_for_the_total(reader):
+    text = "全市医院有病床7,236张,每千人拥有病床4.3张;年内新建农村文化礼堂48个,累计建成226个。"
+    beds = reader.read("全市医院一共有多少张病床？", [chunk(text)], {2019})[0]
+    rate = {s.text: s.features["n_rate_unasked"] for s in beds.found if s.kind == "number" and s.text.endswith("张")}
+    assert rate == {"7,236张": 0.0, "4.3张": 1.0}
+    halls = reader.read("累计建成的农村文化礼堂有多少个？", [chunk(text)], {2019})[0]
+    flow = {s.text: s.features["n_flow_unasked"] for s in halls.found if s.kind == "number" and s.text.endswith("个")}
+    stock = {s.text: s.features["n_stock_asked_not_given"] for s in halls.found if s.kind == "number" and s.text.endswith("个")}
+    assert flow == {"48个": 1.0, "226个": 0.0} and stock == {"48个": 1.0, "226个": 0.0}

@@ -146,6 +146,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["n_percent"] = float(span.unit in ("%", "‰", "个百分点"))
         f["n_after_qizhong"] = float("其中" in text[max(0, span.start - 12) : span.start])
         f["n_unsaid_qualifier"] = _unsaid_before(text, span.start, question_chars)
+        _aspect_features(f, asked.text, _clause_before(text, span.start), lexicon)
     if span.column:
         column = span.column
         f["cell_column_in_question"] = float(len(column) >= 2 and column in asked.text)
@@ -171,6 +172,23 @@ def _unsaid_before(text: str, at: int, said: set[str]) -> float:
     start = max(text.rfind(mark, 0, at) for mark in "，,。；;：:、（(") + 1
     unsaid = sum(1 for ch in text[start:at][-WINDOW:] if "\u4e00" <= ch <= "\u9fff" and ch not in said)
     return min(unsaid, 6) / 6
+
+
+def _clause_before(text: str, at: int) -> str:
+    """The words of a figure's clause before it (up to a clause mark)."""
+    return text[max(text.rfind(mark, 0, at) for mark in "，,。；;：:") + 1 : at]
+
+
+def _aspect_features(f: dict[str, float], question: str, before: str, lexicon: Lexicon) -> None:
+    """Whether the figure is a rate, a year's additions or a stock, against what the question says.
+
+    「全市医院一共有多少张病床」 is not 「每千人拥有病床4.3张」; 「累计有多少人」 is not 「新增……13人」.
+    """
+    for aspect, words in (("rate", lexicon.rate_words), ("flow", lexicon.flow_words), ("stock", lexicon.stock_words)):
+        given = any(w in before for w in words)
+        asked = any(w in question for w in words)
+        f[f"n_{aspect}_unasked"] = float(given and not asked)
+        f[f"n_{aspect}_asked_not_given"] = float(asked and not given)
 
 
 def _kind_agreement(asked: str, span: str) -> dict[str, float]:

@@ -30,6 +30,9 @@ class Lexicon:
     synonyms: dict[str, frozenset[str]]  # word → its family, itself included
     org_suffixes: tuple[str, ...]
     place_suffixes: tuple[str, ...]
+    rate_words: tuple[str, ...] = ()  # a figure per head or per unit (每, 人均, 亩均)
+    flow_words: tuple[str, ...] = ()  # a year's additions (新增, 年内新建)
+    stock_words: tuple[str, ...] = ()  # what there is in all (累计, 现有)
 
     def family(self, unit: str) -> str:
         """The family of a unit (the unit itself when it has none); a magnitude before it does not
@@ -78,6 +81,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             synonyms=synonyms,
             org_suffixes=tuple(sorted(raw["names"]["org_suffixes"], key=len, reverse=True)),
             place_suffixes=tuple(sorted(raw["names"]["place_suffixes"], key=len, reverse=True)),
+            rate_words=tuple(raw["aspect"]["rate"]),
+            flow_words=tuple(raw["aspect"]["flow"]),
+            stock_words=tuple(raw["aspect"]["stock"]),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"reader lexicon {path}: {exc}") from exc
