@@ -256,3 +256,11 @@ def test_a_rate_or_a_years_additions_is_marked_against_a_question_for_the_total(
     flow = {s.text: s.features["n_flow_unasked"] for s in halls.found if s.kind == "number" and s.text.endswith("个")}
     stock = {s.text: s.features["n_stock_asked_not_given"] for s in halls.found if s.kind == "number" and s.text.endswith("个")}
     assert flow == {"48个": 1.0, "226个": 0.0} and stock == {"48个": 1.0, "226个": 0.0}
+
+
+def test_a_short_form_finds_the_sentence_that_writes_it_in_full(reader):
+    text = "全县普通高中在校生2.27万人,其中县一中学生李明哲考入北京大学。"
+    asked = analyse("哪个学生考上了北大？")
+    reading = reader.read("哪个学生考上了北大？", [chunk(text)], {2019})[0]
+    assert any("北京大学" in t.variants for t in asked.terms) and any("考入" in t.variants for t in asked.terms)
+    assert reading.matches[0].cov_sentence == 1.0  # 北大 is 北京大学, 考上 is 考入
