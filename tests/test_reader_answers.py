@@ -264,3 +264,8 @@ def test_a_short_form_finds_the_sentence_that_writes_it_in_full(reader):
     reading = reader.read("哪个学生考上了北大？", [chunk(text)], {2019})[0]
     assert any("北京大学" in t.variants for t in asked.terms) and any("考入" in t.variants for t in asked.terms)
     assert reading.matches[0].cov_sentence == 1.0  # 北大 is 北京大学, 考上 is 考入
+
+
+@pytest.mark.parametrize(("question", "kind"), [("哪个学生考上了北京大学？", "person"), ("哪名运动员获得金牌？", "person"), ("哪个单位获评文明单位？", "org")])
+def test_a_cue_whose_head_names_people_asks_for_a_person(question, kind):
+    assert analyse(question).kind == kind

@@ -183,10 +183,13 @@ def _typed_kind(kind: str, head: str, before: str, after: str, lexicon: Lexicon)
 
     A name asked of a role is a person's (「主任叫啥」「纪委书记叫什么名字」); a name asked of a
     place or a body is a place's or a body's (「这个村叫什么名字」); a typed cue word after the cue
-    gives its kind (「一把手叫什么名字」 → person). Other 「什么」 questions stay open (what).
+    gives its kind (「一把手叫什么名字」 → person); a cue's head that names people does too (「哪个学生」).
+    Other 「什么」 questions stay open (what).
     """
     if kind != "what":
         return kind
+    if head and head.endswith(lexicon.person_heads + ROLE_WORDS):
+        return "person"
     typed = next((k for cue, k in lexicon.cues if k in _TYPED and after.startswith(cue)), "")
     subject = _SAYS.sub("", before)
     if subject.endswith(ROLE_WORDS):
