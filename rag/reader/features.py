@@ -146,7 +146,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["n_percent"] = float(span.unit in ("%", "‰", "个百分点"))
         f["n_after_qizhong"] = float("其中" in text[max(0, span.start - 12) : span.start])
         f["n_unsaid_qualifier"] = _unsaid_before(text, span.start, question_chars)
-        _aspect_features(f, asked.text, _clause_before(text, span.start), lexicon)
+        _aspect_features(f, asked.text, text[_words_start(text, span.start, "，,。；;：:") : span.start], lexicon)
     if span.column:
         column = span.column
         f["cell_column_in_question"] = float(len(column) >= 2 and column in asked.text)
@@ -169,14 +169,14 @@ def _unsaid_before(text: str, at: int, said: set[str]) -> float:
     「35岁及以下党员5470名」 answers 「有多少名党员」 only if the question says 「35岁及以下」: the
     words that qualify a figure narrow what it counts, and unsaid ones mean another count.
     """
-    start = max(text.rfind(mark, 0, at) for mark in "，,。；;：:、（(") + 1
+    start = _words_start(text, at, "，,。；;：:、（(")
     unsaid = sum(1 for ch in text[start:at][-WINDOW:] if "\u4e00" <= ch <= "\u9fff" and ch not in said)
     return min(unsaid, 6) / 6
 
 
-def _clause_before(text: str, at: int) -> str:
-    """The words of a figure's clause before it (up to a clause mark)."""
-    return text[max(text.rfind(mark, 0, at) for mark in "，,。；;：:") + 1 : at]
+def _words_start(text: str, at: int, marks: str) -> int:
+    """Where the run of words ending at ``at`` starts: just after the last of ``marks`` before it."""
+    return max(text.rfind(mark, 0, at) for mark in marks) + 1
 
 
 def _aspect_features(f: dict[str, float], question: str, before: str, lexicon: Lexicon) -> None:
@@ -310,7 +310,7 @@ def _post_features(f: dict[str, float], asked: Asked, span: Span) -> None:
     if span.sentence.is_row:
         start, end = 0, len(text)
     else:
-        start = max(text.rfind(mark, 0, span.start) for mark in _HARD_BREAKS) + 1
+        start = _words_start(text, span.start, _HARD_BREAKS)
         end = min((at for at in (text.find(mark, span.end) for mark in _HARD_BREAKS) if at >= 0), default=len(text))
     before = [m.group(0) for m in POST.finditer(text, start, span.start)]
     after = [m.group(0) for m in POST.finditer(text, span.end, end)]
