@@ -273,7 +273,7 @@ def confidence_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]]
             continue
         reading = example.readings[0]
         if reading.ranked and reading.asked.kind != "yesno":
-            rows.append(confidence_features(reading.ranked))
+            rows.append(confidence_features(reading.ranked, reading.asked.kind))
             labels.append(int(exact_match(reading.ranked[0].text, example.golds[0])))
     return rows, labels
 

@@ -146,6 +146,18 @@ def test_confidence_reads_the_best_span_and_its_lead_over_another_answer(reader)
     assert confidence_features([]) == {}
 
 
+def test_confidence_tells_a_lead_over_the_same_place_from_a_lead_over_another_answer(reader):
+    from rag.reader.features import confidence_features, overlaps
+
+    reading = reader.read("2019年全县示范社有多少家？", [chunk(FARMS)])[0]
+    top = reading.ranked[0]
+    features = confidence_features(reading.ranked, reading.asked.kind)
+    elsewhere = next(s for s in reading.ranked[1:] if not overlaps(s, top))
+    assert features["lead_elsewhere"] == min(3.0, top.score - elsewhere.score) >= features["lead"]
+    assert features["ask:number"] == features[f"top:{top.kind}"] == 1.0
+    assert features["top_kind_same"] == top.features["kind_same"]
+
+
 def test_the_refusal_model_sees_a_best_answer_of_the_wrong_kind(reader):
     reading = reader.read("全县有多少家合作社？", [chunk("全县合作社工作由县农业农村局负责。")])[0]
     assert reading.evidence["e_best_kind_clash"] == 1.0 or reading.evidence["e_best_unit_missing"] == 1.0

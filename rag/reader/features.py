@@ -239,17 +239,37 @@ MAX_LEAD = 3.0  # a lead over the runner-up beyond this says nothing more
 MAX_SCORE = 6.0  # span log-odds beyond ±this are as sure as it gets
 
 
-def confidence_features(ranked: Sequence[Span]) -> dict[str, float]:
-    """The best span's score and its lead over the best span with other words (``ranked`` best first).
+CARRIED = ("kind_same", "kind_clash", "u_same", "u_missing", "c_whole_in_question", "c_overlaps_term", "s_cov", "at_clause_start")
+
+
+def confidence_features(ranked: Sequence[Span], asked_kind: str = "") -> dict[str, float]:
+    """How sure the best span is: its score, its leads, its kinds and a few of its own features (``ranked`` best first).
 
     A span the model scores low may still be sure when nothing else in the evidence comes close;
-    the lead is what the span model, scoring each span alone, cannot see.
+    the lead is what the span model, scoring each span alone, cannot see. Two leads tell a sure
+    place from a sure span: over the best span with other words (often the same name cut
+    another way) and over the best span elsewhere (another figure, another sentence). Kinds
+    matter because a figure of the asked unit is seldom wrong once found, a name's ends often are.
     """
     if not ranked:
         return {}
     top = ranked[0]
     runner_up = next((s.score for s in ranked[1:] if s.text.strip() != top.text.strip()), top.score - MAX_LEAD)
-    return {"top_score": top.score, "lead": min(MAX_LEAD, top.score - runner_up)}
+    elsewhere = next((s.score for s in ranked[1:] if not overlaps(s, top)), top.score - MAX_LEAD)
+    features = {
+        "top_score": top.score,
+        "lead": min(MAX_LEAD, top.score - runner_up),
+        "lead_elsewhere": min(MAX_LEAD, top.score - elsewhere),
+        f"top:{top.kind}": 1.0,
+        f"ask:{asked_kind}": 1.0,
+    }
+    features.update({f"top_{name}": top.features[name] for name in CARRIED if name in top.features})
+    return features
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    """Two spans of one sentence that share characters (the same answer cut two ways)."""
+    return a.sentence is b.sentence and a.start < b.end and b.start < a.end
 
 
 def _context_features(f: dict[str, float], asked: Asked, span: Span, match: SentenceMatch) -> None:

@@ -15,6 +15,7 @@ from rag.reader.features import (
     confidence_features,
     evidence_features,
     match_sentence,
+    overlaps,
     sentence_features,
     span_features,
 )
@@ -76,7 +77,7 @@ def score_reading(reading: PartReading, model: ReaderModel) -> None:
     for span in reading.found:
         span.score = model.span.logit(span.features)
     scored = reading.ranked = sorted(reading.found, key=lambda s: -s.score)
-    reading.span_probability = model.span_confidence(confidence_features(scored), scored[0].features) if scored else 0.0
+    reading.span_probability = model.span_confidence(confidence_features(scored, reading.asked.kind), scored[0].features) if scored else 0.0
     reading.evidence = evidence_features(reading.asked, scored, reading.matches, reading.span_probability, reading.year_unheld)
     reading.answerable = model.answerable.probability(reading.evidence) if scored else 0.0
 
@@ -153,7 +154,7 @@ class Reader:
         if "分别" in reading.asked.text:
             floor = self.model.span.probability(best.features) * 0.5
             for other in reading.ranked[1:40]:
-                if other.kind == best.kind and not _overlaps(other, best) and self.model.span.probability(other.features) >= floor:
+                if other.kind == best.kind and not overlaps(other, best) and self.model.span.probability(other.features) >= floor:
                     chosen.append(other)
                     break
         return "、".join(s.text.strip() for s in chosen), chosen
@@ -174,13 +175,9 @@ def _set_aside(reading: PartReading, given: list[Span]) -> None:
     「台青园累计吸纳多少家？当前入驻多少家？」 asks two things; answering both with the same
     figure is never what was meant, so the second part takes its best span not yet given.
     """
-    fresh = next((s for s in reading.ranked if not any(_overlaps(s, g) for g in given)), None)
+    fresh = next((s for s in reading.ranked if not any(overlaps(s, g) for g in given)), None)
     if fresh is not None and fresh is not reading.ranked[0]:
         reading.ranked = [fresh, *(s for s in reading.ranked if s is not fresh)]
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.sentence is b.sentence and a.start < b.end and b.start < a.end
 
 
 def _clause(span: Span) -> str:
