@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(20, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, le=10, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.5, ge=0, le=10, description="Weight of the BM25 ranking in fusion.")
+    rerank: bool = Field(
+        True, description="Order the fused candidates with the learned reranker (rag/retrieval/rerank_model.json)."
+    )
     colloquial_lexicon: bool = Field(
         True, description="Rewrite colloquial words (「海归」) to the yearbook's wording before searching."
     )

@@ -22,7 +22,8 @@ from rag.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
 from rag.store.chroma import Store
 from rag.retrieval.places import asked_place, place_aliases
-from rag.text import DATE_RE, NUMBER_RE, normalise, years_in
+from rag.retrieval.rerank import Candidate, Reranker, candidate_features, load_reranker, query_terms
+from rag.text import DATE_RE, NUMBER_RE, normalise, tokenize, years_in
 
 EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
 
@@ -59,6 +60,7 @@ class SearchResult:
     query: str  # the question as searched, colloquial words rewritten
     timings: dict[str, float] = field(default_factory=dict)
     rewrites: tuple[Rewrite, ...] = ()
+    pool: list[Pooled] = field(default_factory=list)  # every fused candidate, best first (what the reranker learns from)
 
 
 class HybridRetriever(BaseRetriever):
@@ -85,6 +87,7 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 1.5
     filters: SearchFilters = SearchFilters()
     lexicon: Lexicon | None = None
+    reranker: Reranker | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -122,21 +125,11 @@ class HybridRetriever(BaseRetriever):
         filters = self._effective_filters(query, filters or self.filters, index)
         ranked_by = without_filtered(query, filters)  # what tells the chunks the filters let through apart
         timings: dict[str, float] = {}
-        dense: list[str] = []
-        lexical: list[str] = []
-        if self.mode in ("hybrid", "dense"):
-            t0 = time.perf_counter()
-            dense = self._dense(ranked_by, filters)
-            timings["dense_ms"] = (time.perf_counter() - t0) * 1000
-        if self.mode in ("hybrid", "bm25"):
-            t0 = time.perf_counter()
-            lexical = self._lexical(ranked_by, filters, index)
-            timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
-        fused = self._fuse(dense, lexical)
-        documents = self._documents(query, fused, k)
+        pool = self.pool(query, filters, index, ranked_by, timings)
+        documents = self._documents(pool, k)
         ms = (time.perf_counter() - started) * 1000
         return SearchResult(
-            documents=documents, filters=filters, ms=ms, timings=timings, query=query, rewrites=rewrites
+            documents=documents, filters=filters, ms=ms, timings=timings, query=query, rewrites=rewrites, pool=pool
         )
 
     def years(self) -> set[int]:
@@ -185,7 +178,8 @@ class HybridRetriever(BaseRetriever):
         )
         return list(result["ids"][0]) if result["ids"] else []
 
-    def _lexical(self, query: str, filters: SearchFilters, index: LexicalIndex) -> list[str]:
+    def _lexical(self, query: str, filters: SearchFilters, index: LexicalIndex) -> dict[str, float]:
+        """The best chunks by BM25 with their scores, best first."""
         searched = np.ones(len(index.ids), dtype=bool)
         if filters.year is not None:
             searched &= index.years == filters.year
@@ -195,7 +189,7 @@ class HybridRetriever(BaseRetriever):
             searched &= index.places == filters.place
         scores = np.where(searched, index.scores(query, searched), 0.0)
         top = np.argsort(-scores, kind="stable")[: self.candidates]
-        return [index.ids[i] for i in top if scores[i] > 0]
+        return {index.ids[i]: float(scores[i]) for i in top if scores[i] > 0}
 
     def _fuse(self, dense: list[str], lexical: list[str]) -> dict[str, float]:
         fused: dict[str, float] = {}
@@ -204,34 +198,84 @@ class HybridRetriever(BaseRetriever):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.rrf_k + rank + 1)
         return fused
 
-    def _documents(self, query: str, fused: dict[str, float], k: int) -> list[Document]:
+    def pool(
+        self, query: str, filters: SearchFilters, index: LexicalIndex, ranked_by: str, timings: dict[str, float] | None = None
+    ) -> list[Pooled]:
+        """Every fused candidate with its text, metadata and score, best first.
+
+        ``query`` is the question as searched (its exact dates and figures count); ``ranked_by``
+        the same with the filtered year and place blanked out, which both rankings use.
+        """
+        timings = {} if timings is None else timings
+        dense: list[str] = []
+        lexical: dict[str, float] = {}
+        if self.mode in ("hybrid", "dense"):
+            t0 = time.perf_counter()
+            dense = self._dense(ranked_by, filters)
+            timings["dense_ms"] = (time.perf_counter() - t0) * 1000
+        if self.mode in ("hybrid", "bm25"):
+            t0 = time.perf_counter()
+            lexical = self._lexical(ranked_by, filters, index)
+            timings["lexical_ms"] = (time.perf_counter() - t0) * 1000
+        fused = self._fuse(dense, list(lexical))
         if not fused:
             return []
-        ids = list(fused)
-        got = self.store.collection.get(ids=ids, include=["documents", "metadatas"])
+        got = self.store.collection.get(ids=list(fused), include=["documents", "metadatas"])
         records = {
             chunk_id: (text or "", meta or {})
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
         }
         terms = exact_terms(query)
         unit = max(self.dense_weight, self.lexical_weight) / (self.rrf_k + 1)
-        scored: list[tuple[float, str]] = []
+        dense_rank = {chunk_id: rank for rank, chunk_id in enumerate(dense)}
+        lexical_rank = {chunk_id: rank for rank, chunk_id in enumerate(lexical)}
+        searched = query_terms(
+            ranked_by, tokenize(ranked_by, index.tokenizer), index.document_frequency(), len(index.ids), terms
+        )
+        best_fused = max(fused.values())
+        best_lexical = max(lexical.values(), default=0.0)
+        pooled: list[Pooled] = []
         for chunk_id, score in fused.items():
             if chunk_id not in records:
                 continue
-            if terms:
-                text = normalise(str(records[chunk_id][1].get("embed_text", records[chunk_id][0])))
-                hits = sum(1 for term in terms if term in text)
-                score += EXACT_TERM_BONUS * unit * hits / len(terms)
-            scored.append((score, chunk_id))
-        scored.sort(key=lambda item: -item[0])
-        documents: list[Document] = []
-        for rank, (score, chunk_id) in enumerate(scored[:k], start=1):
             text, meta = records[chunk_id]
-            metadata = {key: value for key, value in meta.items() if key != "embed_text"}
-            metadata.update(chunk_id=chunk_id, score=round(score, 6), rank=rank)
-            documents.append(Document(id=chunk_id, page_content=text, metadata=metadata))
+            if terms:
+                embedded = normalise(str(meta.get("embed_text", text)))
+                score += EXACT_TERM_BONUS * unit * sum(1 for term in terms if term in embedded) / len(terms)
+            candidate = Candidate(
+                text, heading_path(meta), str(meta.get("kind", "")), fused[chunk_id],
+                dense_rank.get(chunk_id), lexical_rank.get(chunk_id), lexical.get(chunk_id, 0.0),
+            )
+            features = candidate_features(searched, candidate, best_fused, best_lexical)
+            if self.reranker is not None:
+                score = self.reranker.score(features)
+            pooled.append(Pooled(chunk_id, text, meta, score, features))
+        pooled.sort(key=lambda p: -p.score)
+        return pooled
+
+    def _documents(self, pool: list[Pooled], k: int) -> list[Document]:
+        documents: list[Document] = []
+        for rank, pooled in enumerate(pool[:k], start=1):
+            metadata = {key: value for key, value in pooled.meta.items() if key != "embed_text"}
+            metadata.update(chunk_id=pooled.chunk_id, score=round(pooled.score, 6), rank=rank)
+            documents.append(Document(id=pooled.chunk_id, page_content=pooled.text, metadata=metadata))
         return documents
+
+
+@dataclass
+class Pooled:
+    """A fused candidate chunk: its text and metadata, its final score and the reranker's features."""
+
+    chunk_id: str
+    text: str
+    meta: dict[str, Any]
+    score: float
+    features: dict[str, float]
+
+
+def heading_path(meta: dict[str, Any]) -> str:
+    """A chunk's section and entry (or table) as one line."""
+    return " ".join(str(meta.get(key) or "") for key in ("section", "entry", "table")).strip()
 
 
 def without_filtered(query: str, filters: SearchFilters) -> str:
@@ -275,6 +319,7 @@ def build_retriever(settings: Settings, store: Store, embeddings: Embeddings) ->
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,
         lexicon=load_lexicon(settings.colloquial_lexicon_path) if settings.colloquial_lexicon else None,
+        reranker=load_reranker() if settings.rerank else None,
     )
 
 

@@ -15,7 +15,7 @@ from rag.store.chroma import Store
 from rag.text import TokenizerName, normalise, tokenize
 
 FETCH_BATCH = 2000
-INDEX_FORMAT = "v8"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
+INDEX_FORMAT = "v9"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
 MAX_ROW_SHARE = 0.5  # a query word in more than this share of the searched chunks tells none apart
 
 
@@ -33,12 +33,19 @@ class LexicalIndex:
     text: str = ""  # every chunk's normalised text, one per line: for "does the store say X?"
     rows_of: dict[str, np.ndarray] = field(default_factory=dict)  # token → the rows that hold it
     _seen: dict[str, bool] = field(default_factory=dict, repr=False)
+    _df: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
 
     def contains(self, term: str) -> bool:
         """Whether any chunk's text (heading path included) contains ``term``."""
         if term not in self._seen:
             self._seen[term] = normalise(term) in self.text
         return self._seen[term]
+
+    def document_frequency(self) -> dict[str, int]:
+        """How many chunks hold each token."""
+        if "df" not in self._df:
+            self._df["df"] = {token: len(rows) for token, rows in self.rows_of.items()}
+        return self._df["df"]
 
     def scores(self, query: str, searched: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when nothing matches).

@@ -1,0 +1,101 @@
+"""The learned retrieval reranker: its features, its file, its training and its use by the retriever."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evals.dataset import Question
+from evals.train_rerank import EvidencePool, fit_reranker, hit_rates
+from rag.retrieval.hybrid import Pooled, build_retriever
+from rag.retrieval.rerank import (
+    RERANKER_PATH,
+    Candidate,
+    Reranker,
+    candidate_features,
+    load_reranker,
+    query_terms,
+)
+from rag.store.chroma import open_store
+from rag.store.embeddings import embedding_model_id
+
+DF = {"发展": 40, "党员": 12, "526": 1, "园区": 300}
+
+
+def terms(question: str = "园区发展党员526人"):
+    return query_terms(question, ["园区", "发展", "党员", "526"], DF, 400, ["526"])
+
+
+def candidate(text: str, heading: str = "组织工作 概况", **ranks) -> Candidate:
+    return Candidate(text, heading, "text", ranks.get("fused", 0.05), ranks.get("dense"), ranks.get("lexical"), ranks.get("bm25", 0.0))
+
+
+def test_rare_words_weigh_more_than_common_ones():
+    weights = terms().weights
+    assert weights["526"] > weights["党员"] > weights["发展"] > weights["园区"]
+    assert "未见" not in query_terms("未见", ["未见"], DF, 400, []).weights  # a word no chunk holds tells nothing apart
+
+
+def test_features_tell_the_answering_chunk_from_a_neighbour():
+    right = candidate_features(terms(), candidate("园区全年发展党员526人。"), 0.05, 0.0)
+    other = candidate_features(terms(), candidate("园区召开党员大会。", heading="宣传工作 概况"), 0.05, 0.0)
+    assert right["cov_body"] > other["cov_body"]
+    assert right["exact"] == 1.0 and other["exact"] == 0.0
+    assert right["rarest_missing"] == 0.0 < other["rarest_missing"]
+    assert right["longest"] > other["longest"]
+
+
+def test_ranks_become_reciprocal_features():
+    f = candidate_features(terms(), candidate("全年发展党员526人。", dense=0, lexical=3, bm25=2.0, fused=0.1), 0.1, 4.0)
+    assert (f["dense_rr"], f["lexical_rr"], f["bm25"], f["fused"]) == (1.0, 0.25, 0.5, 1.0)
+    absent = candidate_features(terms(), candidate("全年发展党员526人。"), 0.1, 4.0)
+    assert absent["in_dense"] == absent["in_lexical"] == absent["dense_rr"] == 0.0
+
+
+def test_reranker_file_round_trips_and_names_a_stale_format(tmp_path):
+    path = tmp_path / "rerank.json"
+    Reranker({"cov_body": 2.0}, -1.0, {"trained": "today"}).save(path)
+    loaded = load_reranker(path)
+    assert loaded is not None and loaded.weights == {"cov_body": 2.0} and loaded.bias == -1.0
+    assert loaded.order([{"cov_body": 0.1}, {"cov_body": 0.9}]) == [1, 0]
+    assert load_reranker(tmp_path / "missing.json") is None
+    path.write_text(json.dumps({"format": 99, "weights": {}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="yearbook eval train"):
+        load_reranker(path)
+
+
+def test_the_shipped_reranker_loads():
+    shipped = load_reranker(RERANKER_PATH)
+    assert shipped is not None and shipped.weights["cov_body"] > 0 and shipped.meta["questions"] > 100
+
+
+def pooled(text: str, cov: float) -> Pooled:
+    return Pooled(text, text, {}, 0.0, {"cov_body": cov, "fused": 1.0 - cov})
+
+
+def test_fit_learns_what_marks_the_evidence_and_beats_the_fused_order():
+    question = Question(id="q", question="?", answers=("x",), sections=("s",), entries=("e",), evidence=("x",), type="number")
+    pools = [
+        EvidencePool(question, [pooled("a", 0.2), pooled("b", 0.9), pooled("c", 0.1)], [False, True, False]),
+        EvidencePool(question, [pooled("a", 0.3), pooled("b", 0.1), pooled("c", 0.8)], [False, False, True]),
+    ] * 5
+    reranker = fit_reranker(pools, c=10.0)
+    assert reranker.weights["cov_body"] > 0
+    assert hit_rates(pools, None)["hit@1"] == 0.0
+    assert hit_rates(pools, reranker) == {"hit@1": 1.0, "hit@5": 1.0, "questions": 10}
+    with pytest.raises(ValueError, match="evidence"):
+        fit_reranker([EvidencePool(question, [pooled("a", 0.2)], [False])])
+
+
+def test_the_retriever_orders_by_its_reranker(e5_store):
+    s = e5_store.settings
+    retriever = build_retriever(s, open_store(s, embedding_model_id(s)), e5_store.embeddings)
+    retriever.reranker = Reranker({"length": 50.0})  # the longest chunk first, whatever the fusion says
+    result = retriever.search("2020年园区发展党员多少人？")
+    lengths = [p.features["length"] for p in result.pool]
+    assert result.pool[0].features["length"] == max(lengths)
+    assert result.documents[0].id == result.pool[0].chunk_id
+    retriever.reranker = None
+    fused = retriever.search("2020年园区发展党员多少人？")
+    assert [p.score for p in fused.pool] == sorted((p.score for p in fused.pool), reverse=True)
