@@ -6,7 +6,7 @@ import pytest
 from langchain_core.documents import Document
 
 from rag.answer.schema import REFUSAL_TEXT
-from rag.reader.question import analyse, dictionary_words
+from rag.reader.question import analyse, dictionary_words, split_parts
 from rag.reader.reader import Reader
 
 
@@ -207,6 +207,8 @@ def test_a_later_part_takes_its_best_span_not_yet_given():
         ("这个村叫什么名字？", "place"),  # … but a village's name is a place's
         ("韩雪梅担任什么职务？", "what"),  # the head says what is asked: a role, not a person
         ("县长是什么级别？", "what"),
+        ("考上北大的那个学生叫啥？", "person"),  # a subject that names people
+        ("园区的主题叫什么？", "what"),
     ],
 )
 def test_a_what_question_takes_the_kind_its_subject_and_cue_word_give(question, kind):
@@ -281,3 +283,35 @@ def test_a_short_form_finds_the_sentence_that_writes_it_in_full(reader):
 @pytest.mark.parametrize(("question", "kind"), [("哪个学生考上了北京大学？", "person"), ("哪名运动员获得金牌？", "person"), ("哪个单位获评文明单位？", "org")])
 def test_a_cue_whose_head_names_people_asks_for_a_person(question, kind):
     assert analyse(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("2010年城镇登记失业率和城镇化率分别是多少?", ["2010年城镇登记失业率是多少", "城镇化率是多少"]),
+        ("区委宣传部长和统战部长分别是谁？", ["区委宣传部长是谁", "统战部长是谁"]),
+        ("住房和城乡建设局与交通局各有多少人？", ["住房和城乡建设局有多少人", "交通局有多少人"]),
+        ("庆元的五大主导产业分别是什么？", ["庆元的五大主导产业分别是什么？"]),  # one thing asked: no connector
+        ("各乡镇和街道的名称", ["各乡镇和街道的名称"]),  # no cue after the marker
+    ],
+)
+def test_a_question_of_two_things_joined_before_respectively_is_read_as_two(question, parts):
+    assert split_parts(question) == parts
+
+
+def test_a_name_after_a_title_is_a_person_however_jieba_cuts_it():
+    from rag.reader.candidates import sentences, titled_names
+    from rag.reader.lexicon import load_lexicon
+
+    def names(text: str) -> list[str]:
+        sentence = sentences([chunk(text)])[0]
+        return [sentence.folded[a:b] for a, b in titled_names(sentence, load_lexicon())]
+
+    assert names("2019年,沂南一中学生李明哲被北京大学录取。") == ["李明哲"]
+    assert names("县长:孙立平(2019年3月任),副县长欧阳红出席。") == ["孙立平", "欧阳红"]  # compound family name
+    assert names("全县党员大会召开。") == []  # 大 is no family name
+
+
+def test_the_student_a_question_asks_for_is_answered_not_the_university(reader):
+    text = "2019年,沂南一中学生李明哲被北京大学录取。"
+    assert reader.answer("沂南一中哪个学生考上了北大？", [chunk(text)], {2019}).short_answer == "李明哲"

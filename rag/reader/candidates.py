@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 
 from rag.reader.lexicon import MAGNITUDES, Lexicon
 from rag.reader.quotes import is_table_row, quotes
+from rag.schema import ROLE_WORDS
 from rag.text import _jieba, fold
 
 NUMBER = re.compile(r"(?<![\d.])(?<!\d[,，])(?:\d{1,3}(?:[,，]\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?:\.\d+)?")
@@ -146,7 +147,35 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
         add(m.start(), m.end(), "person")
     _lists(text, add)
     _word_spans(sentence, lexicon, add)
+    for start, end in titled_names(sentence, lexicon):  # a word span there keeps its word positions, typed a person
+        if (start, end) in out:
+            out[(start, end)].kind = "person"
+        add(start, end, "person")
     return list(out.values())
+
+
+def titled_names(sentence: Sentence, lexicon: Lexicon) -> list[tuple[int, int]]:
+    """Names right after a post or a noun that names people: a family name and one or two characters ending a word.
+
+    「学生李明哲以…」 is cut 李 / 明哲 by the word segmenter, so no single word is the name; the
+    title before it (学生, 县长, 书记) and the family-name lexicon find it, and the name must end
+    where a word ends (李明哲, not 李明).
+    """
+    text = sentence.folded
+    ends = {end for _, end, _, _ in tokenize(sentence)}
+    titles = re.compile("|".join(sorted(map(re.escape, lexicon.person_heads + ROLE_WORDS), key=len, reverse=True)))
+    found: list[tuple[int, int]] = []
+    for m in titles.finditer(text):
+        at = m.end() + (1 if text[m.end() : m.end() + 1] in (":", "：", " ") else 0)
+        family = next((f for f in (text[at : at + 2], text[at : at + 1]) if f in lexicon.surnames), "")
+        for given in (1, 2):
+            end = at + len(family) + given
+            if family and end in ends and _CJK_RUN.fullmatch(text[at:end]):
+                found.append((at, end))
+    return found
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def columns(sentence: Sentence) -> list[tuple[int, int, str]]:
@@ -244,6 +273,8 @@ def _kind(words: list[tuple[int, int, str, str]], lexicon: Lexicon) -> str:
     text = "".join(w[2] for w in words)
     tag = words[-1][3]
     if tag.startswith("v") and not tag.startswith("vn"):
+        return "span"
+    if (tag == "b" or tag == "vn") and len(words[-1][2]) >= 2:  # 「主办」「承办」 end no name for their 「办」
         return "span"
     if len(words) == 1 and tag.startswith("nr") and not (len(text) >= 3 and text.endswith(ADMINISTRATIVE)):
         return "person"

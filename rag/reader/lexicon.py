@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,7 @@ class Lexicon:
     org_suffixes: tuple[str, ...]
     place_suffixes: tuple[str, ...]
     person_heads: tuple[str, ...] = ()  # nouns that name people (学生, 运动员)
+    surnames: frozenset[str] = frozenset()  # family names, single and compound
     rate_words: tuple[str, ...] = ()  # a figure per head or per unit (每, 人均, 亩均)
     flow_words: tuple[str, ...] = ()  # a year's additions (新增, 年内新建)
     stock_words: tuple[str, ...] = ()  # what there is in all (累计, 现有)
@@ -83,6 +85,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             org_suffixes=tuple(sorted(raw["names"]["org_suffixes"], key=len, reverse=True)),
             place_suffixes=tuple(sorted(raw["names"]["place_suffixes"], key=len, reverse=True)),
             person_heads=tuple(raw["names"]["person_heads"]),
+            surnames=frozenset(re.sub(r"\s", "", raw["names"]["surnames"])) | frozenset(raw["names"]["compound_surnames"]),
             rate_words=tuple(raw["aspect"]["rate"]),
             flow_words=tuple(raw["aspect"]["flow"]),
             stock_words=tuple(raw["aspect"]["stock"]),

@@ -183,7 +183,8 @@ def _typed_kind(kind: str, head: str, before: str, after: str, lexicon: Lexicon)
 
     A name asked of a role is a person's (「主任叫啥」「纪委书记叫什么名字」); a name asked of a
     place or a body is a place's or a body's (「这个村叫什么名字」); a typed cue word after the cue
-    gives its kind (「一把手叫什么名字」 → person); a cue's head that names people does too (「哪个学生」).
+    gives its kind (「一把手叫什么名字」 → person); a cue's head or subject that names people does too
+    (「哪个学生」, 「考上北大的学生叫啥」).
     Other 「什么」 questions stay open (what).
     """
     if kind != "what":
@@ -192,7 +193,7 @@ def _typed_kind(kind: str, head: str, before: str, after: str, lexicon: Lexicon)
         return "person"
     typed = next((k for cue, k in lexicon.cues if k in _TYPED and after.startswith(cue)), "")
     subject = _SAYS.sub("", before)
-    if subject.endswith(ROLE_WORDS):
+    if subject.endswith(ROLE_WORDS + lexicon.person_heads):
         return "person" if not head or typed == "person" else kind
     if typed == "person" and subject.endswith(lexicon.place_suffixes):
         return "place"
@@ -239,4 +240,30 @@ def split_parts(question: str) -> list[str]:
                 parts[-1] = f"{parts[-1]}，{current}"
         else:
             parts.append(piece)
+    if len(parts) == 1:
+        parts = _coordinated(parts[0], lexicon) or parts
     return parts if len(parts) > 1 else [question.strip()]
+
+
+_RESPECTIVELY = re.compile(r"分别|各自|各(?=[是为有在占])")
+_CONNECTOR = re.compile(r"以及|和|与|及")
+
+
+def _coordinated(piece: str, lexicon: Lexicon) -> list[str]:
+    """「A和B分别是多少」 asks of A and of B: one part each, the words after 「分别」 given to both.
+
+    The split is at the last connector before 「分别」 (or 「各」), so a name holding 和
+    (「住房和城乡建设局」) stays whole when it comes first; the words after must hold a cue.
+    """
+    marker = _RESPECTIVELY.search(piece)
+    if marker is None:
+        return []
+    before, tail = piece[: marker.start()], piece[marker.end() :]
+    connectors = list(_CONNECTOR.finditer(before))
+    if not connectors or not any(cue in tail for cue, _ in lexicon.cues):
+        return []
+    last = connectors[-1]
+    left, right = before[: last.start()], before[last.end() :]
+    if len(left) < 2 or len(right) < 2:
+        return []
+    return [left + tail, right + tail]
