@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.answer_metrics import exact_match, wilson_interval
-from evals.train_reader import Example, fit_logistic, span_rows
+from evals.train_reader import Example, fit_span_ranker, span_groups
 from rag.reader.candidates import Span
-from rag.reader.model import LinearModel
+from rag.reader.model import SpanRanker
 from rag.reader.reader import PartReading
 
 
@@ -29,17 +29,20 @@ def is_scored(example: Example) -> bool:
     return example.answerable and bool(example.readings) and example.readings[0].asked.kind != "yesno"
 
 
-def fit_fold(training: Iterable[Example], c: float) -> tuple[LinearModel, int]:
-    """The span model fitted on these examples (as `yearbook eval train` fits it) and how many questions it learned from."""
-    rows, labels, used = span_rows(training)
-    if len(set(labels)) < 2:
+def fit_fold(training: Iterable[Example]) -> tuple[SpanRanker, int]:
+    """The span ranker fitted on these examples (as `yearbook eval train` fits it) and how many question parts it learned from."""
+    groups = span_groups(training)
+    if not groups:
         raise ValueError("a fold has no training span that matches a gold answer: nothing to fit")
-    return fit_logistic(rows, labels, c, balanced=False), used
+    return fit_span_ranker(groups), len(groups)
 
 
-def top_span(reading: PartReading, model: LinearModel) -> Span | None:
+def top_span(reading: PartReading, model: SpanRanker) -> Span | None:
     """The span the model scores highest (the first of equals, in the reading's order); the reading is not changed."""
-    return max(reading.ranked, key=lambda span: model.logit(span.features), default=None)
+    if not reading.ranked:
+        return None
+    scores = model.scores([span.features for span in reading.ranked])
+    return reading.ranked[max(range(len(scores)), key=lambda i: (scores[i], -i))]
 
 
 def without_spaces(text: str) -> str:
@@ -53,7 +56,7 @@ def contains_gold(text: str, golds: Sequence[str]) -> bool:
     return any(without_spaces(gold) and without_spaces(gold) in inside for gold in golds)
 
 
-def held_out_answer(example: Example, model: LinearModel) -> HeldOutAnswer:
+def held_out_answer(example: Example, model: SpanRanker) -> HeldOutAnswer:
     """Rescore the example's first reading with ``model`` and judge its top span against the first part's golds."""
     reading = example.readings[0]
     golds = example.golds[0] if example.golds else []
@@ -85,7 +88,7 @@ def summarise(answers: Sequence[HeldOutAnswer]) -> dict[str, Any]:
     }
 
 
-def cross_validate(examples: list[Example], extra: list[Example], c: float) -> dict[str, Any]:
+def cross_validate(examples: list[Example], extra: list[Example]) -> dict[str, Any]:
     """Leave one yearbook out: fit the span model on ``extra`` and the other yearbooks, score the one left out.
 
     ``examples`` are yearbook questions read against retrieval (each with its ``corpus``);
@@ -95,19 +98,19 @@ def cross_validate(examples: list[Example], extra: list[Example], c: float) -> d
     folds: dict[str, dict[str, Any]] = {}
     pooled: list[HeldOutAnswer] = []
     for corpus in sorted({e.corpus for e in examples}):
-        model, used = fit_fold(extra + [e for e in examples if e.corpus != corpus], c)
+        model, used = fit_fold(extra + [e for e in examples if e.corpus != corpus])
         answers = [held_out_answer(e, model) for e in examples if e.corpus == corpus and is_scored(e)]
         folds[corpus] = {"span_questions": used, **summarise(answers)}
         pooled += answers
     by_kind = {kind: summarise([a for a in pooled if a.kind == kind]) for kind in sorted({a.kind for a in pooled})}
-    return {"c": c, "extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind}
+    return {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind}
 
 
 def format_cross_validation(report: dict[str, Any]) -> str:
     """A readable table: one row per held-out yearbook, the pooled row, then each question kind pooled."""
     header = f"{'held-out yearbook':<28}{'n':>5}{'EM':>8}{'EM 95%':>13}{'contain':>9}{'contain 95%':>13}{'no span':>9}{'trained on':>12}"
     lines = [
-        f"leave-one-yearbook-out span model (C={report['c']}, {report['extra']} CMRC questions in every fold); "
+        f"leave-one-yearbook-out span ranker ({report['extra']} CMRC questions in every fold); "
         "top span of each answerable, non-yes/no question's first part",
         header,
     ]

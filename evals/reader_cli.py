@@ -27,7 +27,7 @@ def add_reader_jobs(jobs: Any) -> None:
         "evidence sentence) on the train split and report evidence hit@1/@5 on dev, fused and reranked. "
         "Then read every train and dev question against what retrieval finds in the evaluation "
         "store (the bundled chapter plus evals/corpora), fit the span scorer and the answerable scorer "
-        "(logistic regression, scikit-learn), choose the refusal and span thresholds on the dev split, "
+        "(LambdaRank trees, LightGBM, for spans; logistic regression, scikit-learn, for the span confidence and refusal), choose the refusal and span thresholds on the dev split, "
         "and write the model file. The test split is never read. With --cross-validate, write nothing: "
         "fit the span scorer once per yearbook with that yearbook's train and dev questions left out "
         "(CMRC in every fold) and report exact match and containment of its top span on the left-out "
@@ -42,7 +42,6 @@ def add_reader_jobs(jobs: Any) -> None:
         help="retrieval reranker file to write first (default: the shipped rag/retrieval/rerank_model.json); "
         "the reader then learns from what the new reranker retrieves",
     )
-    train.add_argument("--c", type=float, default=0.5, help="inverse regularisation of the span scorer")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.add_argument(
         "--cross-validate", action="store_true",
@@ -82,7 +81,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
     train_examples += read_cmrc(args, reader)
-    model, stats = train(train_examples, dev_examples, c=args.c)
+    model, stats = train(train_examples, dev_examples)
     out = args.out or MODEL_PATH
     model.meta.update({"train_questions": len(train_questions), "dev_questions": len(dev_questions), "cmrc_files": [p.name for p in args.cmrc]})
     model.save(out)
@@ -125,7 +124,7 @@ def run_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
     from evals.cross_validate import cross_validate, format_cross_validation
 
     examples, extra = cross_validation_examples(args, settings)
-    report = cross_validate(examples, extra, args.c)
+    report = cross_validate(examples, extra)
     print(json.dumps(report, ensure_ascii=False) if args.json else format_cross_validation(report))
     return 0
 

@@ -8,7 +8,7 @@ import pytest
 from langchain_core.documents import Document
 
 from evals.cross_validate import contains_gold, cross_validate, format_cross_validation
-from evals.train_reader import Example, fit_logistic, span_rows
+from evals.train_reader import Example, fit_span_ranker, span_groups
 from rag.reader.candidates import Sentence, Span
 from rag.reader.question import Asked
 from rag.reader.reader import PartReading
@@ -51,10 +51,9 @@ def top_text(example_: Example, weights: object) -> str:
 def test_a_yearbook_is_scored_by_a_model_that_never_saw_it():
     examples = convention("a", 6, "x", "y") + convention("b", 6, "x", "y") + odd_yearbook(6)
     # Trained on every yearbook, the model learns c's own mark and gets c right: leaking would show.
-    rows, labels, _ = span_rows(examples)
-    leaky = fit_logistic(rows, labels, 1.0, balanced=False)
+    leaky = fit_span_ranker(span_groups(examples))
     assert all(top_text(e, leaky) == GOLD for e in examples if e.corpus == "c")
-    report = cross_validate(examples, [], 1.0)
+    report = cross_validate(examples, [])
     held_out_c = report["folds"]["c"]
     assert held_out_c["n"] == 6
     assert held_out_c["exact_match"] == 0.0 and held_out_c["containment"] == 0.0  # a and b teach x: the decoy wins
@@ -67,17 +66,17 @@ def test_extra_examples_train_every_fold():
     yearbook = convention("a", 4, "x", "y")
     teaches_x = convention("", 4, "x", "y")
     teaches_y = convention("", 4, "y", "x")
-    assert cross_validate(yearbook, teaches_x, 1.0)["folds"]["a"]["exact_match"] == 1.0
-    assert cross_validate(yearbook, teaches_y, 1.0)["folds"]["a"]["exact_match"] == 0.0
+    assert cross_validate(yearbook, teaches_x)["folds"]["a"]["exact_match"] == 1.0
+    assert cross_validate(yearbook, teaches_y)["folds"]["a"]["exact_match"] == 0.0
     with pytest.raises(ValueError):
-        cross_validate(yearbook, [], 1.0)  # one yearbook and no extra: its fold has nothing to learn from
+        cross_validate(yearbook, [])  # one yearbook and no extra: its fold has nothing to learn from
 
 
 def test_pooled_counts_are_the_sum_of_the_folds_and_only_answerable_non_yesno_questions_count():
     examples = convention("a", 5, "x", "y") + convention("b", 3, "x", "y") + convention("d", 2, "x", "y") + odd_yearbook(4)
     examples.append(example("a", {"x": 1.0}, {"y": 1.0}, kind="yesno"))
     examples.append(example("b", {"x": 1.0}, {"y": 1.0}, answerable=False))
-    report = cross_validate(examples, [], 1.0)
+    report = cross_validate(examples, [])
     folds = report["folds"]
     assert {corpus: f["n"] for corpus, f in folds.items()} == {"a": 5, "b": 3, "c": 4, "d": 2}
     pooled = report["pooled"]
@@ -93,14 +92,14 @@ def test_pooled_counts_are_the_sum_of_the_folds_and_only_answerable_non_yesno_qu
 def test_cross_validation_leaves_the_examples_as_they_were():
     examples = convention("a", 4, "x", "y") + convention("b", 4, "x", "y")
     before = [[(s.text, s.score, dict(s.features)) for s in e.readings[0].ranked] for e in examples]
-    cross_validate(examples, [], 1.0)
+    cross_validate(examples, [])
     assert [[(s.text, s.score, dict(s.features)) for s in e.readings[0].ranked] for e in examples] == before
 
 
 def test_a_question_with_no_candidate_span_is_a_miss():
     examples = convention("a", 3, "x", "y") + convention("b", 3, "x", "y")
     examples[0].readings[0].ranked = []
-    report = cross_validate(examples, [], 1.0)
+    report = cross_validate(examples, [])
     assert report["folds"]["a"]["n"] == 3 and report["folds"]["a"]["no_candidates"] == 1
     assert report["folds"]["a"]["exact_count"] == 2
 
@@ -112,12 +111,12 @@ def test_containment_ignores_spaces_and_exact_match_does_not_follow_it():
     sentence = Sentence(Document(page_content=quote, metadata={"kind": "text"}), quote, 0, 0)
     asked = Asked("县长是谁", "name", "谁", "", False, ())
     wide = Example("县长是谁？", True, [[GOLD]], [PartReading(asked, [span(quote[:-1], sentence, {"x": 1.0})], [])], corpus="a")
-    report = cross_validate([wide], convention("", 3, "x", "y"), 1.0)
+    report = cross_validate([wide], convention("", 3, "x", "y"))
     assert report["folds"]["a"]["containment"] == 1.0 and report["folds"]["a"]["exact_match"] == 0.0
 
 
 def test_the_table_has_a_row_per_yearbook_a_pooled_row_and_the_kinds():
-    report = cross_validate(convention("a", 3, "x", "y") + convention("b", 3, "x", "y"), [], 1.0)
+    report = cross_validate(convention("a", 3, "x", "y") + convention("b", 3, "x", "y"), [])
     table = format_cross_validation(report)
     rows = {line.split()[0] for line in table.splitlines() if line.strip()}
     assert {"a", "b", "pooled", "name"} <= rows
@@ -129,12 +128,12 @@ def test_the_flag_runs_the_cross_validation_and_writes_no_model(tmp_path, monkey
     from rag.settings import Settings
     from ui.cli import build_parser
 
-    args = build_parser().parse_args(["eval", "train", "--cross-validate", "--json", "--out", str(tmp_path / "model.json"), "--c", "1.0"])
+    args = build_parser().parse_args(["eval", "train", "--cross-validate", "--json", "--out", str(tmp_path / "model.json")])
     assert args.cross_validate and args.json and args.handler is reader_cli.run_train
     assert not build_parser().parse_args(["eval", "train"]).cross_validate
     examples = convention("a", 3, "x", "y") + convention("b", 3, "x", "y")
     monkeypatch.setattr(reader_cli, "cross_validation_examples", lambda a, s: (examples, []))
     assert reader_cli.run_train(args, Settings()) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["pooled"]["n"] == 6 and set(report["folds"]) == {"a", "b"} and report["c"] == 1.0
+    assert report["pooled"]["n"] == 6 and set(report["folds"]) == {"a", "b"}
     assert not (tmp_path / "model.json").exists()

@@ -32,7 +32,7 @@ def examples(reader: Reader) -> list[Example]:
 def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
     reader = Reader(untrained_model())
     train_set, dev_set = examples(reader), examples(reader)
-    model, stats = train(train_set, dev_set, c=1.0)
+    model, stats = train(train_set, dev_set)
     assert stats["span_questions"] == len(PASSAGES)  # spans learn from train alone …
     assert stats["answerable_rows"] == 2 * (len(PASSAGES) + 1)  # … refusal from train and dev questions
     trained = Reader(model)
@@ -41,7 +41,7 @@ def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
     path = tmp_path / "model.json"
     model.save(path)
     loaded = load_model(path)
-    assert loaded.span.weights == model.span.weights and loaded.answer_threshold == model.answer_threshold
+    assert loaded.span.to_json() == model.span.to_json() and loaded.answer_threshold == model.answer_threshold
 
 
 def test_gold_spans_match_by_text_or_by_value():
@@ -77,22 +77,22 @@ def test_refusal_threshold_comes_from_yearbooks_the_models_never_saw(monkeypatch
     fitted_on: list[tuple[set[str], set[str]]] = []
     fit_models = training.fit_models
 
-    def recording(chosen, c, refusal=()):
+    def recording(chosen, refusal=()):
         fitted_on.append(({e.corpus for e in chosen}, {e.corpus for e in refusal}))
-        return fit_models(chosen, c, refusal)
+        return fit_models(chosen, refusal)
 
     monkeypatch.setattr(training, "fit_models", recording)
     more = examples(reader)
     for example in more:
         example.corpus = "d"  # a dev yearbook: it teaches the answerable model only
-    scores = training.held_out_yearbook_scores(by_yearbook, by_yearbook + more, 1.0, more)
+    scores = training.held_out_yearbook_scores(by_yearbook, by_yearbook + more, more)
     assert fitted_on == [  # the whole stack, once per left-out yearbook, never with its questions
         ({"b", "c"}, {"d"}), ({"a", "c"}, {"d"}), ({"a", "b"}, {"d"}), ({"a", "b", "c"}, set()),
     ]
     assert len(scores) == 4 * len(PASSAGES)  # every answerable question of every yearbook, once
     assert all(0.0 <= s <= 1.0 for s in scores)
     only_a = [e for e in by_yearbook if e.corpus == "a"]
-    assert training.held_out_yearbook_scores(only_a, only_a, 1.0) == []  # one yearbook: nothing left to fit on
+    assert training.held_out_yearbook_scores(only_a, only_a) == []  # one yearbook: nothing left to fit on
 
 
 def test_rescoring_a_reading_equals_reading_again_with_that_model():

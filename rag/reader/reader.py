@@ -74,8 +74,8 @@ def score_reading(reading: PartReading, model: ReaderModel) -> None:
     The spans and their features do not depend on the model, so training rescores a reading
     with each model it fits instead of reading the question again.
     """
-    for span in reading.found:
-        span.score = model.span.logit(span.features)
+    for span, score in zip(reading.found, model.span.scores([span.features for span in reading.found])):
+        span.score = score
     scored = reading.ranked = sorted(reading.found, key=lambda s: -s.score)
     reading.span_probability = model.span_confidence(confidence_features(scored, reading.asked.kind), scored[0].features) if scored else 0.0
     reading.evidence = evidence_features(reading.asked, scored, reading.matches, reading.span_probability, reading.year_unheld)
