@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from langchain_core.documents import Document
 
@@ -163,9 +164,8 @@ def titled_names(sentence: Sentence, lexicon: Lexicon) -> list[tuple[int, int]]:
     """
     text = sentence.folded
     ends = {end for _, end, _, _ in tokenize(sentence)}
-    titles = re.compile("|".join(sorted(map(re.escape, lexicon.person_heads + ROLE_WORDS), key=len, reverse=True)))
     found: list[tuple[int, int]] = []
-    for m in titles.finditer(text):
+    for m in _titles(lexicon.person_heads + ROLE_WORDS).finditer(text):
         at = m.end() + (1 if text[m.end() : m.end() + 1] in (":", "：", " ") else 0)
         family = next((f for f in (text[at : at + 2], text[at : at + 1]) if f in lexicon.surnames), "")
         for given in (1, 2):
@@ -176,6 +176,12 @@ def titled_names(sentence: Sentence, lexicon: Lexicon) -> list[tuple[int, int]]:
 
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@lru_cache(maxsize=8)
+def _titles(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for every title word, longest first (built once per lexicon, not per sentence)."""
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
 
 
 def columns(sentence: Sentence) -> list[tuple[int, int, str]]:

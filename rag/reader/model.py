@@ -56,12 +56,6 @@ class SpanRanker:
         self._column = {name: i for i, name in enumerate(self.features)}
         self._trees = lightgbm.Booster(model_str=booster)
 
-    @property
-    def weights(self) -> dict[str, float]:
-        """How much each feature's splits gain (for reading the model; 0 for unused features)."""
-        gains = self._trees.feature_importance(importance_type="gain")
-        return {name: round(float(g), 3) for name, g in zip(self.features, gains) if g > 0}
-
     def scores(self, rows: Sequence[dict[str, float]]) -> list[float]:
         """The ranking score of every row (features the model never saw are ignored)."""
         import numpy as np

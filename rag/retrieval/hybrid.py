@@ -239,16 +239,16 @@ class HybridRetriever(BaseRetriever):
             if chunk_id not in records:
                 continue
             text, meta = records[chunk_id]
-            if terms:
-                embedded = normalise(str(meta.get("embed_text", text)))
-                score += EXACT_TERM_BONUS * unit * sum(1 for term in terms if term in embedded) / len(terms)
             candidate = Candidate(
-                text, heading_path(meta), str(meta.get("kind", "")), fused[chunk_id],
+                text, heading_path(meta), str(meta.get("kind", "")), score,
                 dense_rank.get(chunk_id), lexical_rank.get(chunk_id), lexical.get(chunk_id, 0.0),
             )
             features = candidate_features(searched, candidate, best_fused, best_lexical)
             if self.reranker is not None:
                 score = self.reranker.score(features)
+            elif terms:  # the fused order, with a bonus for the question's exact dates and figures
+                embedded = normalise(str(meta.get("embed_text", text)))
+                score += EXACT_TERM_BONUS * unit * sum(1 for term in terms if term in embedded) / len(terms)
             pooled.append(Pooled(chunk_id, text, meta, score, features))
         pooled.sort(key=lambda p: -p.score)
         return pooled

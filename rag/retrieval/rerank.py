@@ -35,7 +35,7 @@ def query_terms(query: str, tokens: list[str], document_frequency: dict[str, int
     weights: dict[str, float] = {}
     for token in dict.fromkeys(tokens):
         found = document_frequency.get(token, 0)
-        if found and len(token.strip()) >= 1:
+        if found and token.strip():
             weights[token] = math.log(1 + total / found)
     text = "".join(_CJK.findall(normalise(query)))
     return QueryTerms(weights, frozenset(_CJK_BIGRAM.findall(text)), text, tuple(exact))
