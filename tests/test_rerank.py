@@ -99,3 +99,24 @@ def test_the_retriever_orders_by_its_reranker(e5_store):
     retriever.reranker = None
     fused = retriever.search("2020年园区发展党员多少人？")
     assert [p.score for p in fused.pool] == sorted((p.score for p in fused.pool), reverse=True)
+
+
+def test_evidence_pools_mark_the_chunks_that_hold_the_gold_sentence(e5_store):
+    from evals.train_rerank import evidence_pools
+
+    s = e5_store.settings
+    retriever = build_retriever(s, open_store(s, embedding_model_id(s)), e5_store.embeddings)
+    retriever.reranker = None  # the fused order, as training reads it
+    asked = Question(
+        id="q", question="2020年园区发展党员多少人？", answers=("526人",), sections=("组织工作",), entries=("概况",),
+        evidence=("全年发展党员526人",), type="number",
+    )
+    no_evidence = Question(
+        id="r", question="园区有多少人？", answers=("1人",), sections=("s",), entries=("e",), evidence=("",), type="number",
+    )
+    pools = evidence_pools([asked, no_evidence], retriever, {}, progress=False)
+    assert len(pools) == 1  # a question without one gold evidence sentence teaches nothing
+    pool = pools[0]
+    assert any(pool.gold) and len(pool.gold) == len(pool.pool)
+    assert all(("全年发展党员526人" in p.text) == gold for p, gold in zip(pool.pool, pool.gold))
+    assert hit_rates(pools, None)["hit@5"] == 1.0
