@@ -323,16 +323,15 @@ def fit_models(train_examples: list[Example], refusal_examples: Sequence[Example
     rankers = cross_fitted_rankers(train_examples, span)
     learned_from = {id(e) for e in train_examples if not e.passage}
 
-    def with_ranker(example: Example, **models: LinearModel) -> ReaderModel:
-        ranker = rankers.get(example.corpus, span) if id(example) in learned_from else span
-        return ReaderModel(span=ranker, answerable=models.get("answerable", LinearModel({})), confidence=models.get("confidence", LinearModel({})))
+    def rescore_cross_fitted(confidence: LinearModel) -> None:
+        for example in scored:
+            ranker = rankers.get(example.corpus, span) if id(example) in learned_from else span
+            rescore([example], ReaderModel(span=ranker, answerable=LinearModel({}), confidence=confidence))
 
-    for example in scored:
-        rescore([example], with_ranker(example))
+    rescore_cross_fitted(LinearModel({}))
     sure_rows, sure_labels = confidence_rows(train_examples)
     confidence = fit_logistic(sure_rows, sure_labels, 1.0, balanced=False) if len(set(sure_labels)) == 2 else LinearModel({})
-    for example in scored:
-        rescore([example], with_ranker(example, confidence=confidence))
+    rescore_cross_fitted(confidence)
     ev_rows, ev_labels = answerable_rows(e for e in scored if not e.passage)
     answerable = fit_logistic(ev_rows, ev_labels, 1.0, balanced=True) if len(set(ev_labels)) == 2 else LinearModel({})
     model = ReaderModel(span=span, answerable=answerable, confidence=confidence)

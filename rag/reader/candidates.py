@@ -11,7 +11,6 @@ from langchain_core.documents import Document
 
 from rag.reader.lexicon import MAGNITUDES, Lexicon
 from rag.reader.quotes import is_table_row, quotes
-from rag.schema import ROLE_WORDS
 from rag.text import _jieba, fold
 
 NUMBER = re.compile(r"(?<![\d.])(?<!\d[,，])(?:\d{1,3}(?:[,，]\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?:\.\d+)?")
@@ -165,7 +164,7 @@ def titled_names(sentence: Sentence, lexicon: Lexicon) -> list[tuple[int, int]]:
     text = sentence.folded
     ends = {end for _, end, _, _ in tokenize(sentence)}
     found: list[tuple[int, int]] = []
-    for m in _titles(lexicon.person_heads + ROLE_WORDS).finditer(text):
+    for m in _titles(lexicon.people_words).finditer(text):
         at = m.end() + (1 if text[m.end() : m.end() + 1] in (":", "：", " ") else 0)
         family = next((f for f in (text[at : at + 2], text[at : at + 1]) if f in lexicon.surnames), "")
         for given in (1, 2):

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.errors import ConfigError
+from rag.schema import ROLE_WORDS
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 MAGNITUDES = "万亿"  # a figure's magnitude, written between it and its unit (39.96万卷)
@@ -36,6 +37,11 @@ class Lexicon:
     rate_words: tuple[str, ...] = ()  # a figure per head or per unit (每, 人均, 亩均)
     flow_words: tuple[str, ...] = ()  # a year's additions (新增, 年内新建)
     stock_words: tuple[str, ...] = ()  # what there is in all (累计, 现有)
+
+    @property
+    def people_words(self) -> tuple[str, ...]:
+        """Words that name people: the nouns above and the posts (学生, 运动员, 县长, 书记)."""
+        return self.person_heads + ROLE_WORDS
 
     def family(self, unit: str) -> str:
         """The family of a unit (the unit itself when it has none); a magnitude before it does not

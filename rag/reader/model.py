@@ -29,7 +29,7 @@ class LinearModel:
 
     def probability(self, features: dict[str, float]) -> float:
         """The logistic of :meth:`logit`."""
-        return _logistic(self.logit(features))
+        return logistic(self.logit(features))
 
     def scores(self, rows: Sequence[dict[str, float]]) -> list[float]:
         """:meth:`logit` of every row."""
@@ -82,14 +82,15 @@ class SpanRanker:
 
     def probability(self, features: dict[str, float]) -> float:
         """The logistic of the score: monotone in it, for comparing spans, not a calibrated probability."""
-        return _logistic(self.logit(features))
+        return logistic(self.logit(features))
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"kind": "lambdarank", "features": list(self.features), "booster": self.booster}
 
 
-def _logistic(z: float) -> float:
+def logistic(z: float) -> float:
+    """The logistic function, clipped so large scores do not overflow."""
     z = max(-30.0, min(30.0, z))
     return 1.0 / (1.0 + math.exp(-z))
 

@@ -189,11 +189,11 @@ def _typed_kind(kind: str, head: str, before: str, after: str, lexicon: Lexicon)
     """
     if kind != "what":
         return kind
-    if head and head.endswith(lexicon.person_heads + ROLE_WORDS):
+    if head and head.endswith(lexicon.people_words):
         return "person"
     typed = next((k for cue, k in lexicon.cues if k in _TYPED and after.startswith(cue)), "")
     subject = _SAYS.sub("", before)
-    if subject.endswith(ROLE_WORDS + lexicon.person_heads):
+    if subject.endswith(lexicon.people_words):
         return "person" if not head or typed == "person" else kind
     if typed == "person" and subject.endswith(lexicon.place_suffixes):
         return "place"

@@ -21,7 +21,7 @@ from rag.reader.features import (
 )
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.lists import list_span
-from rag.reader.model import LinearModel, ReaderModel, load_model
+from rag.reader.model import LinearModel, ReaderModel, load_model, logistic
 from rag.reader.question import Asked, analyse, split_parts
 from rag.reader.respectively import paired_figure
 from rag.reader.quotes import citation
@@ -152,9 +152,9 @@ class Reader:
             best = cell_gap(reading.asked, best)
         chosen = [best]
         if "分别" in reading.asked.text:
-            floor = self.model.span.probability(best.features) * 0.5
+            floor = logistic(best.score) * 0.5  # the spans carry their scores: no model call per span
             for other in reading.ranked[1:40]:
-                if other.kind == best.kind and not overlaps(other, best) and self.model.span.probability(other.features) >= floor:
+                if other.kind == best.kind and not overlaps(other, best) and logistic(other.score) >= floor:
                     chosen.append(other)
                     break
         return "、".join(s.text.strip() for s in chosen), chosen
