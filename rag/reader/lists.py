@@ -80,6 +80,8 @@ def _first_item_start(tokens: list[Token], lo: int, comma: int, question_words: 
     for index, (_, _, word, tag) in enumerate(inside[:-1]):
         if _soft(word, tag, question_words):
             options.insert(0, inside[index + 1][0])  # the latest lead-in first: the default without a typical length
+        if tag.startswith("p"):  # 「县里与|浙江大学」: what a preposition governs starts after it, whatever the length
+            options = options[:1]
     begin = _closest(options, lambda o: comma - o, typical)
     rest = [t for t in inside if t[0] >= begin]
     while len(rest) > 1 and rest[0][3].startswith(_FUNCTION_TAGS):  # 「为|区委」: a function word never starts an item
@@ -110,7 +112,9 @@ def _last_item_end(tokens: list[Token], lo: int, hi: int, question_words: set[st
 
 
 def _count_or_etc(token: Token) -> bool:
-    """等, or a count (「4个」, 「四大」): the end of an enumeration."""
+    """等, or a count (「4个」, 「四大」): the end of an enumeration; an ordinal (「区第三人民医院」) is not one."""
+    if token[2].startswith("第"):
+        return False
     return token[2] in _AFTER_WORDS or token[3].startswith(("m", "q")) or bool(_COUNT.match(token[2]))
 
 
