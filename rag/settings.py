@@ -83,7 +83,8 @@ class Settings(BaseSettings):
         True, description="Order the fused candidates with the learned reranker (rag/retrieval/rerank_model.json)."
     )
     colloquial_lexicon: bool = Field(
-        True, description="Rewrite colloquial words (「海归」) to the yearbook's wording before searching."
+        True,
+        description="Rewrite colloquial words (「海归」) to the yearbook's wording, and add the full names of short ones (政协), before searching.",
     )
     colloquial_lexicon_path: Path = Field(
         DEFAULT_LEXICON, description="The lexicon file (TOML [terms]: word = [yearbook terms])."

@@ -111,3 +111,12 @@ def test_the_retriever_checks_the_store_it_searches(services):
     assert (found.documents[0].metadata["section"], found.documents[0].metadata["entry"]) == ("人才工作", "概况")
     unheld = with_lexicon.retriever.search("园区有几个高铁站？")  # the store never says 高速铁路
     assert unheld.query == "园区有几个高铁站？" and unheld.rewrites == ()
+
+
+def test_full_names_of_short_forms_join_the_search_but_not_the_question(services):
+    with_forms, without = services
+    question = "园区管委会内设哪些机构？"
+    found = with_forms.retriever.search(question)
+    assert found.query == question  # the reader still reads the question as asked
+    assert "苏州工业园区管理委员会" in [d.metadata["entry"] for d in found.documents[:3]]
+    assert "苏州工业园区管理委员会" not in [d.metadata["entry"] for d in without.retriever.search(question).documents[:3]]

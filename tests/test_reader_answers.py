@@ -233,6 +233,7 @@ def test_a_figure_qualified_by_words_the_question_does_not_say_is_marked(reader)
         ("金乡县政协副主席有哪几位?", "副主席", "政协"),
         ("接任沂南县长的是谁?", "县长", ""),  # a place before the post is not a body
         ("中共苏州工业园区工作委员会是何时成立的？", "", ""),  # 委员会 is a body, not a post
+        ("县政协的一把手是谁？", "一把手", "县政协"),  # whoever heads the body, its post unnamed
     ],
 )
 def test_a_question_names_a_post_and_the_body_it_is_of(question, post, body):
@@ -315,3 +316,24 @@ def test_a_name_after_a_title_is_a_person_however_jieba_cuts_it():
 def test_the_student_a_question_asks_for_is_answered_not_the_university(reader):
     text = "2019年,沂南一中学生李明哲被北京大学录取。"
     assert reader.answer("沂南一中哪个学生考上了北大？", [chunk(text)], {2019}).short_answer == "李明哲"
+
+
+def test_a_body_written_in_full_in_the_roster_title_is_the_short_form_asked(reader):
+    # 「人大常委会」 asked; the roster's title writes 「人民代表大会常务委员会」, the other roster's row
+    # names a 主任 of another body
+    party = Document(page_content="县委常委、县纪委书记、县监委主任 | 季红梅 | (女)", metadata={
+        "kind": "table", "table": "中国共产党测试县委员会", "section": "领导名单", "year": 2019,
+        "span_start": 0, "chunk_id": "r0", "table_header": "职务 | 姓名 | 简况"})
+    congress = Document(page_content="主任 | 吴立平 | ", metadata={
+        "kind": "table", "table": "测试县人民代表大会常务委员会", "section": "领导名单", "year": 2019,
+        "span_start": 0, "chunk_id": "r1", "table_header": "职务 | 姓名 | 简况"})
+    reading = reader.read("测试县人大常委会主任是谁？", [party, congress], {2019})[0]
+    said = {s.text: s.features.get("post_body_said") for s in reading.found if s.kind == "cell"}
+    assert said["吴立平"] == 1.0 and said["季红梅"] == 0.0
+
+
+def test_the_head_of_a_body_is_a_top_post_never_a_deputy(reader):
+    roster = "主席:叶春华,副主席:蓝晓东。"
+    reading = reader.read("县政协的一把手是谁？", [chunk(roster)], {2019})[0]
+    said = {s.text: s.features.get("post_said") for s in reading.found if s.kind == "person"}
+    assert said["叶春华"] == 1.0 and said["蓝晓东"] == 0.0

@@ -128,7 +128,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
             f["h_follows"] = float(text[span.end : span.end + len(asked.head) + 2].find(asked.head) >= 0)
     _context_features(f, asked, span, match)
     _clause_features(f, asked, span, match)
-    _post_features(f, asked, span)
+    _post_features(f, asked, span, lexicon)
     _word_features(f, span)
     left = text[max(0, span.start - WINDOW) : span.start]
     right = text[span.end : span.end + WINDOW]
@@ -316,7 +316,7 @@ def _clause_features(f: dict[str, float], asked: Asked, span: Span, match: Sente
     f["clause_count"] = min(len(match.clauses), 6) / 6
 
 
-def _post_features(f: dict[str, float], asked: Asked, span: Span) -> None:
+def _post_features(f: dict[str, float], asked: Asked, span: Span, lexicon: Lexicon) -> None:
     """Whether the post the question names (and the body it is of) is the span's.
 
     A span's post is the last post written before it in its clause or row (「县委书记:周德明,
@@ -335,10 +335,13 @@ def _post_features(f: dict[str, float], asked: Asked, span: Span) -> None:
     before = [m.group(0) for m in POST.finditer(text, start, span.start)]
     after = [m.group(0) for m in POST.finditer(text, span.end, end)]
     post = before[-1] if before else after[0] if after else ""
-    f["post_said"] = float(post == asked.role or (post.endswith(asked.role) and not post.startswith("副")))
+    if asked.role in lexicon.leader_words:  # 「一把手」: any post that heads a body, no deputy's
+        f["post_said"] = float(post in lexicon.top_posts)
+    else:
+        f["post_said"] = float(post == asked.role or (post.endswith(asked.role) and not post.startswith("副")))
     if asked.role_body:
         core = asked.role_body.removeprefix("中共").removeprefix("人民")
-        f["post_body_said"] = float(core in text or core in span.sentence.context)
+        f["post_body_said"] = float(any(v in text or v in span.sentence.context for v in lexicon.variants(core)))
 
 
 _HARD_BREAKS = "，,。；;"

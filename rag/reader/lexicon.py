@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rag.errors import ConfigError
 from rag.schema import ROLE_WORDS
+from rag.short_forms import ShortForms, load_short_forms
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 MAGNITUDES = "万亿"  # a figure's magnitude, written between it and its unit (39.96万卷)
@@ -37,6 +38,9 @@ class Lexicon:
     rate_words: tuple[str, ...] = ()  # a figure per head or per unit (每, 人均, 亩均)
     flow_words: tuple[str, ...] = ()  # a year's additions (新增, 年内新建)
     stock_words: tuple[str, ...] = ()  # what there is in all (累计, 现有)
+    short_forms: ShortForms = ShortForms()  # 人大 ↔ 人民代表大会
+    leader_words: tuple[str, ...] = ()  # words for whoever heads a body (一把手, 主要负责人)
+    top_posts: tuple[str, ...] = ()  # the posts that head a body (书记, 主席, 县长)
 
     @property
     def people_words(self) -> tuple[str, ...]:
@@ -56,8 +60,8 @@ class Lexicon:
         return text in self.unit_kind or (len(text) > 1 and text[0] in MAGNITUDES and text[1:] in self.unit_kind)
 
     def variants(self, word: str) -> frozenset[str]:
-        """The word and the words the lexicon says mean the same."""
-        return self.synonyms.get(word, frozenset((word,)))
+        """The word and the words the lexicon says mean the same, each also with its short forms spelled out or in."""
+        return frozenset().union(*(self.short_forms.spellings(w) for w in self.synonyms.get(word, frozenset((word,)))))
 
 
 @lru_cache(maxsize=4)
@@ -95,6 +99,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             rate_words=tuple(raw["aspect"]["rate"]),
             flow_words=tuple(raw["aspect"]["flow"]),
             stock_words=tuple(raw["aspect"]["stock"]),
+            short_forms=load_short_forms(),
+            leader_words=tuple(raw["posts"]["leader_words"]),
+            top_posts=tuple(raw["posts"]["top"]),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"reader lexicon {path}: {exc}") from exc

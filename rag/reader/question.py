@@ -157,20 +157,25 @@ POST = re.compile("(副?)(" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)
 def asked_role(text: str, words: list[str], lexicon: Lexicon) -> tuple[str, str]:
     """The post a question names and the body it belongs to (「沂南县公安局局长是谁」 → 局长, 公安局).
 
-    The post is the last role word written (「人大常委会主任」 → 主任), with a 副 before it kept.
+    The post is the last role word written (「人大常委会主任」 → 主任), with a 副 before it kept;
+    with none, a word for whoever heads a body (「政协的一把手」 → 一把手) stands for the post.
     The body is the question word written right before the post, or the rest of the word the
     post ends (「县委书记」 → 县委), when it ends like a body's name (局, 委, 院, 政协…); a
     place before the post (「沂南县长」) is not a body.
     """
     found = list(POST.finditer(text))
-    if not found:
-        return "", ""
-    role = found[-1]
-    before = text[: role.start()]
-    glued = [w[: -len(role.group(2))] for w in words if w.endswith(role.group(2)) and len(w) > len(role.group(2))]
+    if found:
+        role, post, at = found[-1].group(0), found[-1].group(2), found[-1].start()
+    else:
+        leader = next((w for w in lexicon.leader_words if w in text), "")
+        if not leader:
+            return "", ""
+        role, post, at = leader, leader, text.find(leader)
+    before = text[:at].removesuffix("的")
+    glued = [w[: -len(post)] for w in words if w.endswith(post) and len(w) > len(post)]
     candidates = glued + sorted((w for w in words if before.endswith(w)), key=len, reverse=True)
     body = next((w for w in candidates if w.endswith(lexicon.org_suffixes)), "")
-    return role.group(0), body
+    return role, body
 
 
 _COUNTED = re.compile(r"^[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座]?")

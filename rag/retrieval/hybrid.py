@@ -17,6 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.retrieval.colloquial import Lexicon, Rewrite, load_lexicon
+from rag.short_forms import ShortForms, load_short_forms
 from rag.errors import EmbeddingError, EmptyIndexError, StoreUnavailableError, YearbookError
 from rag.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
@@ -71,7 +72,9 @@ class HybridRetriever(BaseRetriever):
     reciprocal rank; chunks that contain the exact dates and figures of the question get a
     bonus. When the question names a year or a place that the store holds (and the store
     holds more than one), only that year or place is searched.
-    With a lexicon, colloquial words the store never uses are first rewritten to its wording.
+    With a lexicon, colloquial words the store never uses are first rewritten to its wording;
+    with short forms, the full names the store writes for the question's short ones (政协 →
+    政治协商会议) are added to the question.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -87,6 +90,7 @@ class HybridRetriever(BaseRetriever):
     lexical_weight: float = 1.5
     filters: SearchFilters = SearchFilters()
     lexicon: Lexicon | None = None
+    short_forms: ShortForms | None = None
     reranker: Reranker | None = None
 
     def _get_relevant_documents(
@@ -122,8 +126,9 @@ class HybridRetriever(BaseRetriever):
         if self.lexicon is not None:
             formalised = self.lexicon.formalise(query, index.contains)
             query, rewrites = formalised.question, formalised.rewrites
+        full_names = self.short_forms.full_names(query, index.contains) if self.short_forms is not None else []
         filters = self._effective_filters(query, filters or self.filters, index)
-        ranked_by = without_filtered(query, filters)  # what tells the chunks the filters let through apart
+        ranked_by = " ".join([without_filtered(query, filters), *full_names])  # what tells the chunks the filters let through apart
         timings: dict[str, float] = {}
         pool = self.pool(query, filters, index, ranked_by, timings)
         documents = self._documents(pool, k)
@@ -319,6 +324,7 @@ def build_retriever(settings: Settings, store: Store, embeddings: Embeddings) ->
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,
         lexicon=load_lexicon(settings.colloquial_lexicon_path) if settings.colloquial_lexicon else None,
+        short_forms=load_short_forms() if settings.colloquial_lexicon else None,
         reranker=load_reranker() if settings.rerank else None,
     )
 
