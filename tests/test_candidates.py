@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from rag.reader.candidates import Sentence, sentences, spans, unit_after
+from rag.reader.candidates import NUMBER, Sentence, sentences, spans, unit_after
 from rag.reader.lexicon import load_lexicon
 
 
@@ -29,6 +29,14 @@ def test_thousands_separators_still_hold_one_figure():
     found = _figures("全年实现收入9,927万元")
     assert found.get("9,927万元") == "万元"
     assert "927万元" not in found
+
+
+@pytest.mark.parametrize("text", ["覆盖全县1,468个基层党组织、36,205名党员。", "城镇居民人均月增收3 860元。"])
+def test_no_span_of_any_kind_starts_or_ends_inside_a_figure(text):
+    sentence = _sentence(text)
+    figures = [(m.start(), m.end()) for m in NUMBER.finditer(sentence.folded)]
+    found = spans(sentence, load_lexicon())
+    assert found and not [s.text for s in found if any(a < s.start < b or a < s.end < b for a, b in figures)]
 
 
 @pytest.mark.parametrize(

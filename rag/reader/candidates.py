@@ -113,12 +113,15 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
     text = sentence.folded
     out: dict[tuple[int, int], Span] = {}
     cells = columns(sentence)
+    inside_figures = {i for m in NUMBER.finditer(text) for i in range(m.start() + 1, m.end())}
 
     def add(start: int, end: int, kind: str, **extra: object) -> None:
         while start < end and text[start] in " 　|":
             start += 1
         while end > start and text[end - 1] in " 　|":
             end -= 1
+        if start in inside_figures or end in inside_figures:  # 「36,|205名党员」: no span cuts a figure
+            return
         if end > start and (start, end) not in out:
             column = next((c for s, e, c in cells if s <= start and end <= e), "")
             out[(start, end)] = Span(sentence, start, end, kind, column=column, **extra)  # type: ignore[arg-type]
