@@ -337,3 +337,12 @@ def test_the_head_of_a_body_is_a_top_post_never_a_deputy(reader):
     reading = reader.read("县政协的一把手是谁？", [chunk(roster)], {2019})[0]
     said = {s.text: s.features.get("post_said") for s in reading.found if s.kind == "person"}
     assert said["叶春华"] == 1.0 and said["蓝晓东"] == 0.0
+
+
+def test_a_holder_whose_row_says_he_left_is_marked(reader):
+    rows = [Document(page_content=f"县委副书记、县长 | {name} | ({note})", metadata={
+        "kind": "table", "table": "县领导名单", "section": "领导名单", "year": 2019, "span_start": 0,
+        "chunk_id": f"r{i}", "table_header": "职务 | 姓名 | 简况"}) for i, (name, note) in enumerate((("陈志刚", "2019年3月调离"), ("张立新", "2019年3月任")))]
+    reading = reader.read("县长是谁？", rows, {2019})[0]
+    left = {s.text: s.features.get("post_left") for s in reading.found if s.kind == "cell" and s.text in ("陈志刚", "张立新")}
+    assert left == {"陈志刚": 1.0, "张立新": 0.0}

@@ -322,7 +322,8 @@ def _post_features(f: dict[str, float], asked: Asked, span: Span, lexicon: Lexic
     A span's post is the last post written before it in its clause or row (「县委书记:周德明,
     县长:孙立平」: 孙立平's is 县长), else the first after it (「孙立平任县长」). 「沂南县公安局局长是谁」
     is not answered by the row 「县委常委、纪委书记 | 徐振华」, nor 「县长是谁」 by a 副县长. The
-    body is looked for in the span's sentence and the entry's title.
+    body is looked for in the span's sentence and the entry's title. A row or clause saying its
+    holder left the post (「陈志刚 | (2019年3月调离)」) is marked too.
     """
     if not asked.role:
         return
@@ -339,6 +340,7 @@ def _post_features(f: dict[str, float], asked: Asked, span: Span, lexicon: Lexic
         f["post_said"] = float(post in lexicon.top_posts)
     else:
         f["post_said"] = float(post == asked.role or (post.endswith(asked.role) and not post.startswith("副")))
+    f["post_left"] = float(any(w in text[start:end] for w in lexicon.left_words))  # 「(2019年3月调离)」: held no more
     if asked.role_body:
         core = asked.role_body.removeprefix("中共").removeprefix("人民")
         f["post_body_said"] = float(any(v in text or v in span.sentence.context for v in lexicon.variants(core)))

@@ -41,6 +41,7 @@ class Lexicon:
     short_forms: ShortForms = ShortForms()  # 人大 ↔ 人民代表大会
     leader_words: tuple[str, ...] = ()  # words for whoever heads a body (一把手, 主要负责人)
     top_posts: tuple[str, ...] = ()  # the posts that head a body (书记, 主席, 县长)
+    left_words: tuple[str, ...] = ()  # a holder has left the post (调离, 离任)
 
     @property
     def people_words(self) -> tuple[str, ...]:
@@ -102,6 +103,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             short_forms=load_short_forms(),
             leader_words=tuple(raw["posts"]["leader_words"]),
             top_posts=tuple(raw["posts"]["top"]),
+            left_words=tuple(raw["posts"]["left"]),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"reader lexicon {path}: {exc}") from exc
