@@ -33,8 +33,8 @@ def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
     reader = Reader(untrained_model())
     train_set, dev_set = examples(reader), examples(reader)
     model, stats = train(train_set, dev_set)
-    assert stats["span_questions"] == len(PASSAGES)  # spans learn from train alone …
-    assert stats["answerable_rows"] == 2 * (len(PASSAGES) + 1)  # … refusal from train and dev questions
+    assert stats["span_questions"] == 2 * len(PASSAGES)  # spans learn from the train and dev questions …
+    assert stats["answerable_rows"] == 2 * (len(PASSAGES) + 1)  # … and so does refusal
     trained = Reader(model)
     for text, question, gold in PASSAGES:
         assert trained.best_span(question, text) == gold
