@@ -83,3 +83,9 @@ def test_a_column_unit_wins_over_the_rows_unit_cell():
     cells = _units_of_cells("指标 | 单位 | 绝对数 | 比上年增长(%)", "地区生产总值 | 亿元 | 539.63 | 7.2")
     assert cells["539.63"] == "亿元"
     assert cells["7.2"] == "%"
+
+
+def test_two_dates_joined_by_a_range_mark_are_one_date_too():
+    dates = [s.text for s in spans(_sentence("8月28日至9月2日，首届旅游节在市区举办。"), load_lexicon()) if s.kind == "date"]
+    assert "8月28日至9月2日" in dates and "9月2日" in dates
+

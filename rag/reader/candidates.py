@@ -15,6 +15,7 @@ from rag.text import _jieba, fold
 
 NUMBER = re.compile(r"(?<![\d.])(?<!\d[,，])(?:\d{1,3}(?:[,，]\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?:\.\d+)?")
 _DAY = r"\d{1,2}日(?:[—\-~至到]\d{1,2}日)?|\d{1,2}[—\-~至到]\d{1,2}日"
+_RANGE_MARKS = frozenset({"至", "—", "-", "~", "到", "－", "–"})
 DATE = re.compile(
     rf"\d{{4}}[—\-~至到]\d{{4}}年|(?:\d{{4}}年)?(?:\d{{1,2}}月(?:[—\-~至到]\d{{1,2}}月)?)?(?:{_DAY})?(?:上旬|中旬|下旬|初|底|末)?"
 )
@@ -133,6 +134,9 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
     dates = [m for m in DATE.finditer(text) if m.group() and re.search(r"\d", m.group()) and re.search(r"[年月日]", m.group())]
     for m in dates:
         add(m.start(), m.end(), "date")
+    for first, then in zip(dates, dates[1:]):  # 「8月28日至9月2日」: a range of two whole dates
+        if text[first.end() : then.start()] in _RANGE_MARKS:
+            add(first.start(), then.end(), "date")
     date_chars = {i for m in dates for i in range(m.start(), m.end())}
     for m in NUMBER.finditer(text):
         if m.start() in date_chars:
