@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -239,30 +240,47 @@ def choose_answer_threshold(examples: Sequence[Example], model: LinearModel) -> 
     return _quantile_threshold([model.probability(e.readings[0].evidence) for e in examples if e.answerable and e.readings])
 
 
+@dataclass(frozen=True)
+class HeldOut:
+    """An answerable question's scores from models that never saw its yearbook."""
+
+    answerable: float  # P(answerable)
+    span_probability: float  # confidence in its best span
+    top_right: bool | None  # whether that span is a gold answer (None: no span, or a yes/no question)
+
+
 def held_out_yearbook_scores(
     train_examples: Sequence[Example], scored: Sequence[Example], refusal_examples: Sequence[Example] = ()
-) -> list[float]:
-    """P(answerable) of each answerable question in ``scored`` from models that never saw its yearbook.
+) -> list[HeldOut]:
+    """The scores of each answerable question in ``scored`` from models that never saw its yearbook.
 
     Models fitted on every yearbook are surer of their questions than they will be of a
-    yearbook a user brings (other layouts, other wording), so a threshold chosen on dev
-    questions of the training yearbooks refuses too much elsewhere. Once per yearbook, the
-    whole stack — span, confidence and answerable models, since the answerable model reads the
-    other two — is fitted with that yearbook left out (of ``train_examples`` and of the
+    yearbook a user brings (other layouts, other wording), so thresholds chosen on their own
+    training questions refuse too much and trust spans too much elsewhere. Once per yearbook,
+    the whole stack — span, confidence and answerable models, since the answerable model reads
+    the other two — is fitted with that yearbook left out (of ``train_examples`` and of the
     answerable model's ``refusal_examples``), and its questions are scored as an unseen
-    yearbook's would be. The readings are left scored by the last fold's models.
+    yearbook's would be. The scores are taken at once: the next fold rescores the readings.
     """
-    scores: list[float] = []
+    found: list[HeldOut] = []
     for corpus in sorted({e.corpus for e in scored if not e.passage}):
         training = [e for e in train_examples if e.corpus != corpus or e.passage]
         refusal = [e for e in refusal_examples if e.corpus != corpus]
         if len({e.answerable for e in [*training, *refusal] if not e.passage}) < 2:
             continue
         model, _ = fit_models(training, refusal)
-        held = [e for e in scored if e.corpus == corpus and e.answerable and not e.passage]
+        held = [e for e in scored if e.corpus == corpus and e.answerable and not e.passage and e.readings]
         rescore(held, model)
-        scores += [e.readings[0].answerable for e in held if e.readings]
-    return scores
+        found += [HeldOut(e.readings[0].answerable, e.readings[0].span_probability, _top_right(e)) for e in held]
+    return found
+
+
+def _top_right(example: Example) -> bool | None:
+    """Whether the example's best span is a gold answer (None when it has none to judge or asks yes/no)."""
+    reading = example.readings[0]
+    if not reading.ranked or reading.asked.kind == "yesno":
+        return None
+    return exact_match(reading.ranked[0].text, example.golds[0])
 
 
 def _quantile_threshold(scores: Sequence[float]) -> float:
@@ -273,21 +291,16 @@ def _quantile_threshold(scores: Sequence[float]) -> float:
     return max(0.0, ordered[int(MAX_FALSE_REFUSAL * len(ordered))] - 1e-6)
 
 
-def choose_span_threshold(examples: Sequence[Example]) -> float:
-    """The span-confidence threshold above which dev short answers are right more often than wrong.
+def choose_span_threshold(outcomes: Sequence[HeldOut]) -> float:
+    """The span-confidence threshold above which short answers of unseen yearbooks are right more often than wrong.
 
     Both tiers quote the supporting clause, so a short answer adds one thing: a right one saves
     the reader the reading (+1), a wrong one misleads (−1).
     """
+    judged = [o for o in outcomes if o.top_right is not None]
     best, best_utility = 0.0, float("-inf")
     for threshold in [step / 20 for step in range(19)]:
-        utility = 0.0
-        for e in examples:
-            if not (e.answerable and e.readings and e.readings[0].ranked) or e.readings[0].asked.kind == "yesno":
-                continue
-            reading = e.readings[0]
-            if reading.span_probability >= threshold:
-                utility += 1.0 if exact_match(reading.ranked[0].text, e.golds[0]) else -1.0
+        utility = sum(1.0 if o.top_right else -1.0 for o in judged if o.span_probability >= threshold)
         if utility > best_utility:
             best, best_utility = threshold, utility
     return best
@@ -366,7 +379,7 @@ def cross_fitted_rankers(examples: Sequence[Example], full: SpanRanker) -> dict[
 
 def train(
     train_examples: list[Example], dev_examples: list[Example]
-) -> tuple[ReaderModel, dict[str, float]]:
+) -> tuple[ReaderModel, dict[str, Any]]:
     """Fit every model on the train and dev questions together; both thresholds come from yearbooks the models never saw.
 
     Dev chose the features and the model family while it was out of sample; the shipped models
@@ -380,9 +393,12 @@ def train(
     learned = [*train_examples, *dev_examples]
     yearbook = [e for e in learned if not e.passage]
     held_out = held_out_yearbook_scores(learned, yearbook)
-    span_threshold = choose_span_threshold(yearbook)  # each answerable question scored by models blind to its yearbook
     fitted, stats = fit_models(learned)
-    threshold = _quantile_threshold(held_out) if held_out else choose_answer_threshold(yearbook, fitted.answerable)
+    if held_out:
+        threshold, span_threshold = _quantile_threshold([h.answerable for h in held_out]), choose_span_threshold(held_out)
+    else:  # one yearbook: nothing to hold out
+        threshold = choose_answer_threshold(yearbook, fitted.answerable)
+        span_threshold = choose_span_threshold([HeldOut(0.0, e.readings[0].span_probability, _top_right(e)) for e in yearbook if e.answerable and e.readings])
     stats |= {"threshold_from": "held-out yearbooks" if held_out else "the training questions"}
     meta = {"trained": date.today().isoformat(), "attribution": ATTRIBUTION, **stats}
     return ReaderModel(fitted.span, fitted.answerable, threshold, span_threshold, meta, fitted.confidence), stats

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,10 +39,18 @@ class ShortForms:
         return frozenset(found)
 
     def full_names(self, text: str, in_store: Callable[[str], bool]) -> list[str]:
-        """The full names of the short forms in ``text`` that ``text`` lacks and the store holds."""
+        """The full names of the short forms in ``text`` that ``text`` lacks and the store holds.
+
+        Longer short forms are read first and a shorter one inside them is not read again
+        (「社工委」 is not 「工委」).
+        """
         names: list[str] = []
+        taken: set[int] = set()
         for short, full in self.pairs:
-            if short in text and full not in text and full not in names and in_store(full):
+            at = [m.start() for m in re.finditer(re.escape(short), text)]
+            free = [i for i in at if not taken & set(range(i, i + len(short)))]
+            taken |= {i + k for i in at for k in range(len(short))}
+            if free and full not in text and full not in names and in_store(full):
                 names.append(full)
         return names
 

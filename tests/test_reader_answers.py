@@ -346,3 +346,9 @@ def test_a_holder_whose_row_says_he_left_is_marked(reader):
     reading = reader.read("县长是谁？", rows, {2019})[0]
     left = {s.text: s.features.get("post_left") for s in reading.found if s.kind == "cell" and s.text in ("陈志刚", "张立新")}
     assert left == {"陈志刚": 1.0, "张立新": 0.0}
+
+
+def test_a_leader_word_written_in_the_clause_is_the_post_asked(reader):
+    reading = reader.read("它的运营负责人是谁？", [chunk("中心运营负责人高德敏，副经理王红。")], {2019})[0]
+    said = {s.text: s.features.get("post_said") for s in reading.found if s.text in ("高德敏", "王红")}
+    assert said.get("高德敏") == 1.0

@@ -43,3 +43,8 @@ def test_a_short_form_without_full_names_is_a_config_error(tmp_path: Path):
     path.write_text('[short_forms]\n"政协" = "政治协商会议"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="政协"):
         load_short_forms(path)
+
+
+def test_a_short_form_inside_a_longer_one_is_not_read_again():
+    forms = load_short_forms()
+    assert forms.full_names("哪个社工委牵头", lambda term: True) == ["社会工作委员会"]  # not 工委's 工作委员会

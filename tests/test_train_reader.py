@@ -90,9 +90,47 @@ def test_refusal_threshold_comes_from_yearbooks_the_models_never_saw(monkeypatch
         ({"b", "c"}, {"d"}), ({"a", "c"}, {"d"}), ({"a", "b"}, {"d"}), ({"a", "b", "c"}, set()),
     ]
     assert len(scores) == 4 * len(PASSAGES)  # every answerable question of every yearbook, once
-    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert all(0.0 <= s.answerable <= 1.0 and 0.0 <= s.span_probability <= 1.0 for s in scores)
     only_a = [e for e in by_yearbook if e.corpus == "a"]
     assert training.held_out_yearbook_scores(only_a, only_a) == []  # one yearbook: nothing left to fit on
+
+
+def test_held_out_scores_are_taken_before_the_next_fold_rescores_the_readings(monkeypatch):
+    """A fold rescores the other yearbooks' readings in place: each held-out score must come from its own fold."""
+    import evals.train_reader as training
+    from rag.reader.model import LinearModel, ReaderModel
+
+    reader = Reader(untrained_model())
+    by_yearbook = []
+    for corpus in ("a", "b"):
+        for example in examples(reader):
+            example.corpus = corpus
+            by_yearbook.append(example)
+    marks = iter((0.25, 0.75))
+
+    def fold(chosen, refusal=()):  # each fold's model says one constant P(answerable), and rescores what it learned from
+        model = ReaderModel(span=LinearModel({}), answerable=LinearModel({}, bias=_logit(next(marks))), confidence=LinearModel({}))
+        training.rescore(chosen, model)
+        return model, {}
+
+    monkeypatch.setattr(training, "fit_models", fold)
+    scores = training.held_out_yearbook_scores(by_yearbook, by_yearbook)
+    answerable = len([e for e in by_yearbook if e.answerable]) // 2
+    assert [round(s.answerable, 2) for s in scores] == [0.25] * answerable + [0.75] * answerable
+
+
+def _logit(p: float) -> float:
+    import math
+
+    return math.log(p / (1 - p))
+
+
+def test_the_span_threshold_is_where_held_out_short_answers_are_right_more_often_than_wrong():
+    from evals.train_reader import HeldOut, choose_span_threshold
+
+    outcomes = [HeldOut(0.9, p, right) for p, right in ((0.9, True), (0.8, True), (0.6, True), (0.5, False), (0.4, False), (0.2, True))]
+    assert choose_span_threshold(outcomes) == 0.55  # above 0.55: three right, none wrong
+    assert choose_span_threshold([HeldOut(0.9, 0.7, None)]) == 0.0  # nothing to judge
 
 
 def test_rescoring_a_reading_equals_reading_again_with_that_model():

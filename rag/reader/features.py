@@ -336,8 +336,8 @@ def _post_features(f: dict[str, float], asked: Asked, span: Span, lexicon: Lexic
     before = [m.group(0) for m in POST.finditer(text, start, span.start)]
     after = [m.group(0) for m in POST.finditer(text, span.end, end)]
     post = before[-1] if before else after[0] if after else ""
-    if asked.role in lexicon.leader_words:  # 「一把手」: any post that heads a body, no deputy's
-        f["post_said"] = float(post in lexicon.top_posts)
+    if asked.role in lexicon.leader_words:  # 「一把手」: any post that heads a body, no deputy's, or the word itself
+        f["post_said"] = float(post in lexicon.top_posts or asked.role in text[start:end])
     else:
         f["post_said"] = float(post == asked.role or (post.endswith(asked.role) and not post.startswith("副")))
     f["post_left"] = float(any(w in text[start:end] for w in lexicon.left_words))  # 「(2019年3月调离)」: held no more
