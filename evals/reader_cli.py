@@ -69,7 +69,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `yearbook eval train` (and of its --cross-validate)."""
     if args.cross_validate:
         return run_cross_validation(args, settings)
-    from evals.train_reader import corpus_texts, sibling_variants, train, unanswerable_variants, yearbook_examples
+    from evals.train_reader import corpus_texts, synthetic_unanswerable, train, yearbook_examples
     from rag.reader.model import MODEL_PATH
     from rag.reader.reader import Reader, untrained_model
 
@@ -81,8 +81,8 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     retrieve, years = eval_retrieval(settings, args.rerank_out)
     reader = Reader(untrained_model())
     texts = corpus_texts(settings)
-    train_questions += unanswerable_variants(train_questions, years) + sibling_variants(train_questions, texts)
-    dev_questions += unanswerable_variants(dev_questions, years) + sibling_variants(dev_questions, texts)
+    train_questions += synthetic_unanswerable(train_questions, years, texts)
+    dev_questions += synthetic_unanswerable(dev_questions, years, texts)
     train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
     train_examples += read_cmrc(args, reader)

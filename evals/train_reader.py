@@ -63,6 +63,11 @@ def yearbook_examples(questions: Iterable[Question], retrieve: Retrieve, reader:
     return out
 
 
+def synthetic_unanswerable(questions: Sequence[Question], held_years: set[int], texts: dict[str, str]) -> list[Question]:
+    """Both kinds of synthetic unanswerable questions made from ``questions`` (for the refusal model)."""
+    return unanswerable_variants(questions, held_years) + sibling_variants(questions, texts)
+
+
 def unanswerable_variants(questions: Sequence[Question], held_years: set[int]) -> list[Question]:
     """Synthetic unanswerable questions made from answerable ones, for the refusal model.
 

@@ -66,6 +66,8 @@ def load_short_forms(path: Path = SHORT_FORMS_PATH) -> ShortForms:
         table = tomllib.loads(path.read_text(encoding="utf-8"))["short_forms"]
     except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"short forms {path}: {exc}") from exc
+    if not isinstance(table, dict):
+        raise ConfigError(f"short forms {path}: [short_forms] must be a table of short = [full names]")
     pairs: list[tuple[str, str]] = []
     for short, fulls in table.items():
         if len(short) < 2 or not isinstance(fulls, list) or not all(isinstance(f, str) and len(f) >= 2 for f in fulls):

@@ -234,6 +234,7 @@ def test_a_figure_qualified_by_words_the_question_does_not_say_is_marked(reader)
         ("接任沂南县长的是谁?", "县长", ""),  # a place before the post is not a body
         ("中共苏州工业园区工作委员会是何时成立的？", "", ""),  # 委员会 is a body, not a post
         ("县政协的一把手是谁？", "一把手", "县政协"),  # whoever heads the body, its post unnamed
+        ("县政协的主席是谁？", "主席", "县政协"),  # a 的 between body and post
     ],
 )
 def test_a_question_names_a_post_and_the_body_it_is_of(question, post, body):

@@ -48,3 +48,10 @@ def test_a_short_form_without_full_names_is_a_config_error(tmp_path: Path):
 def test_a_short_form_inside_a_longer_one_is_not_read_again():
     forms = load_short_forms()
     assert forms.full_names("哪个社工委牵头", lambda term: True) == ["社会工作委员会"]  # not 工委's 工作委员会
+
+
+def test_a_short_forms_file_without_the_table_is_a_config_error(tmp_path: Path):
+    path = tmp_path / "forms.toml"
+    path.write_text('short_forms = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="must be a table"):
+        load_short_forms(path)
