@@ -102,7 +102,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             stock_words=tuple(raw["aspect"]["stock"]),
             short_forms=load_short_forms(),
             leader_words=tuple(raw["posts"]["leader_words"]),
-            top_posts=tuple(raw["posts"]["top"]),
+            top_posts=tuple(w for w in ROLE_WORDS if w not in raw["posts"]["not_heads"]),
             left_words=tuple(raw["posts"]["left"]),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
