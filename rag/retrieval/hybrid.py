@@ -74,7 +74,7 @@ class HybridRetriever(BaseRetriever):
     holds more than one), only that year or place is searched.
     With a lexicon, colloquial words the store never uses are first rewritten to its wording;
     with short forms, the full names the store writes for the question's short ones (政协 →
-    政治协商会议) are added to the question.
+    政治协商会议) join the words the chunks are ranked by (the question itself stays as asked).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
