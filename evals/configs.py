@@ -11,6 +11,7 @@ from langchain_core.embeddings import Embeddings
 from rag.answer.service import QAService
 from rag.errors import ConfigError
 from rag.reader.reader import Reader
+from rag.reader.similarity import bundled_similarity
 from rag.retrieval.hybrid import HybridRetriever, build_retriever
 from rag.settings import Settings
 from rag.store.chroma import Store
@@ -199,7 +200,7 @@ class ServiceFactory:
         llm = None
         if config.answerer == "llm":
             llm = self._llm_answerer()
-        return QAService(self.retriever(config), Reader(), llm)
+        return QAService(self.retriever(config), Reader(similarity=bundled_similarity(self.settings.cache_dir)), llm)
 
     def _llm_answerer(self) -> LLMAnswerer:
         if not self.settings.llm_base_url:

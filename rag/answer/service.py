@@ -10,6 +10,7 @@ from typing import Any
 from rag.answer.places import settle_place
 from rag.answer.schema import Answer
 from rag.reader.reader import Reader
+from rag.reader.similarity import bundled_similarity
 from rag.answer.followup import standalone_question
 from rag.retrieval.hybrid import HybridRetriever, SearchFilters, open_retriever, result_row
 from rag.settings import Settings
@@ -118,5 +119,5 @@ def open_service(settings: Settings) -> QAService:
         from rag.answer.llm import LLMAnswerer
 
         llm = LLMAnswerer.from_settings(settings)
-    return QAService(retriever, Reader(), llm)
+    return QAService(retriever, Reader(similarity=bundled_similarity(settings.cache_dir)), llm)
 

@@ -86,9 +86,11 @@ def match_sentence(asked: Asked, sentence: Sentence) -> SentenceMatch:
     )
 
 
-def sentence_features(match: SentenceMatch, sentence: Sentence, best_cov: float) -> dict[str, float]:
-    """Features shared by every span of a sentence."""
+def sentence_features(match: SentenceMatch, sentence: Sentence, best_cov: float, sim: float, closest: float) -> dict[str, float]:
+    """Features shared by every span of a sentence (``sim``: its similarity in meaning to the question; ``closest``: the highest of the read sentences')."""
     return {
+        "s_sim": sim,
+        "s_sim_gap": sim - closest,
         "s_cov": match.cov,
         "s_cov_sentence": match.cov_sentence,
         "s_bigrams": match.bigrams,
@@ -370,11 +372,15 @@ def evidence_features(
     matches: Sequence[SentenceMatch],
     confidence: float,
     year_unheld: bool,
+    similarity: float = 0.0,
 ) -> dict[str, float]:
     """Question-level features for the refusal model: how well the best answer and all the evidence fit.
 
     The best span's own score (log-odds, low when nothing in the evidence looks like an answer)
-    and ``confidence``, how sure it is against the other spans, are both among them.
+    and ``confidence``, how sure it is against the other spans, are both among them, and so are
+    how close in meaning the best span's sentence and the closest read sentence (``similarity``)
+    are to the question: a question the yearbook does not answer shares words with the evidence
+    more often than meaning.
     """
     best = ranked[0] if ranked else None
     second = ranked[1].score if len(ranked) > 1 else (best.score - 5.0 if best else 0.0)
@@ -416,6 +422,8 @@ def evidence_features(
         "e_post_body_unsaid": float(bool(asked.role_body) and not own.get("post_body_said")),
         "e_compound_broken": float(bool(broken)),  # 「花生总产量」 asked, 「粮食总产量」 read: a sibling of what is asked
         "e_compound_broken_share": len(broken) / len(asked.compounds) if asked.compounds else 0.0,
+        "e_best_sim": own.get("s_sim", 0.0),
+        "e_sim_max": similarity,
     }
 
 

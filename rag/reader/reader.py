@@ -24,8 +24,10 @@ from rag.reader.lists import list_span
 from rag.reader.model import LinearModel, ReaderModel, load_model, logistic
 from rag.reader.question import Asked, analyse, split_parts
 from rag.reader.respectively import paired_figure
+from rag.reader.similarity import SentenceSimilarity, bundled_similarity
 from rag.reader.quotes import citation
 from rag.reader.yesno import decide
+from rag.settings import Settings
 
 ALIGNED_KINDS = frozenset({"what", "org", "person", "place"})  # asks whose sure clause may give its open stretch
 MAX_SENTENCES = 8  # sentences (by question coverage) whose spans are scored
@@ -45,25 +47,33 @@ class PartReading:
     span_probability: float = 0.0
     answerable: float = 0.0
     year_unheld: bool = False  # the question asks only years no loaded yearbook holds
+    similarity: float = 0.0  # the closest read sentence's similarity in meaning to the question
     found: list[Span] = field(default_factory=list)  # every span in reading order (ties keep it)
 
 
 def read_part(
-    asked: Asked, candidates: list[Sentence], model: ReaderModel, lexicon: Lexicon, years_held: set[int] | None = None
+    asked: Asked,
+    candidates: list[Sentence],
+    model: ReaderModel,
+    lexicon: Lexicon,
+    similarity: SentenceSimilarity,
+    years_held: set[int] | None = None,
 ) -> PartReading:
     """Score every span of the sentences that hold most of the question, best first."""
     matches = [match_sentence(asked, s) for s in candidates]
     best_cov = max((m.cov for m in matches), default=0.0)
-    order = sorted(range(len(candidates)), key=lambda i: -(matches[i].cov + 0.02 / (1 + candidates[i].rank)))
+    order = sorted(range(len(candidates)), key=lambda i: -(matches[i].cov + 0.02 / (1 + candidates[i].rank)))[:MAX_SENTENCES]
+    meaning = similarity.scores(asked.text, [candidates[i] for i in order])
+    closest = max(meaning, default=0.0)
     found: list[Span] = []
-    for i in order[:MAX_SENTENCES]:
-        shared = sentence_features(matches[i], candidates[i], best_cov)
+    for i, sim in zip(order, meaning):
+        shared = sentence_features(matches[i], candidates[i], best_cov, sim, closest)
         for span in spans(candidates[i], lexicon):
             span.features = {**shared, **span_features(asked, span, matches[i], lexicon)}
             found.append(span)
     add_relative_features(found)
     unheld = bool(years_held and asked.years and not set(asked.years) & years_held)
-    reading = PartReading(asked, [], [matches[i] for i in order[:MAX_SENTENCES]], year_unheld=unheld, found=found)
+    reading = PartReading(asked, [], [matches[i] for i in order], year_unheld=unheld, similarity=closest, found=found)
     score_reading(reading, model)
     return reading
 
@@ -78,21 +88,34 @@ def score_reading(reading: PartReading, model: ReaderModel) -> None:
         span.score = score
     scored = reading.ranked = sorted(reading.found, key=lambda s: -s.score)
     reading.span_probability = model.span_confidence(confidence_features(scored, reading.asked.kind), scored[0].features) if scored else 0.0
-    reading.evidence = evidence_features(reading.asked, scored, reading.matches, reading.span_probability, reading.year_unheld)
+    reading.evidence = evidence_features(reading.asked, scored, reading.matches, reading.span_probability, reading.year_unheld, reading.similarity)
     reading.answerable = model.answerable.probability(reading.evidence) if scored else 0.0
 
 
 class Reader:
     """Answers from retrieved chunks with the learned span and refusal models; no language model needed."""
 
-    def __init__(self, model: ReaderModel | None = None, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, model: ReaderModel | None = None, lexicon: Lexicon | None = None, similarity: SentenceSimilarity | None = None
+    ) -> None:
         self.model = model or load_model()
         self.lexicon = lexicon or load_lexicon()
+        self._similarity = similarity
+
+    @property
+    def similarity(self) -> SentenceSimilarity:
+        """The sentence similarity the models learned from (the bundled e5, loaded on first use)."""
+        if self._similarity is None:
+            self._similarity = bundled_similarity(Settings().cache_dir)
+        return self._similarity
 
     def read(self, question: str, documents: list[Document], years_held: set[int] | None = None) -> list[PartReading]:
         """Every sub-question of ``question`` read against ``documents`` (best first)."""
         candidates = sentences(documents)
-        return [read_part(analyse(p, self.lexicon), candidates, self.model, self.lexicon, years_held) for p in split_parts(question)]
+        return [
+            read_part(analyse(p, self.lexicon), candidates, self.model, self.lexicon, self.similarity, years_held)
+            for p in split_parts(question)
+        ]
 
     def best_span(self, question: str, passage: str) -> str:
         """The best span of one passage for a question, never refusing (reading comprehension)."""
