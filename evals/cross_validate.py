@@ -1,4 +1,4 @@
-"""Leave-one-yearbook-out cross-validation of the reader's span model: each yearbook scored by a model that never saw it."""
+"""Leave-one-yearbook-out cross-validation of the reader's span and refusal models: each yearbook scored by models that never saw it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.answer_metrics import exact_match, wilson_interval
-from evals.train_reader import Example, fit_span_ranker, span_groups
+from evals.train_reader import (
+    Example,
+    answerable_rows,
+    confidence_rows,
+    fit_logistic,
+    fit_span_ranker,
+    refusal_threshold,
+    rescore,
+    span_groups,
+)
 from rag.reader.candidates import Span
-from rag.reader.model import SpanRanker
+from rag.reader.model import LinearModel, ReaderModel, SpanRanker
 from rag.reader.reader import PartReading
 
 
@@ -88,22 +97,83 @@ def summarise(answers: Sequence[HeldOutAnswer]) -> dict[str, Any]:
     }
 
 
-def cross_validate(examples: list[Example], extra: list[Example]) -> dict[str, Any]:
+def cross_validate(examples: list[Example], extra: list[Example], synthetic: Sequence[Example] = ()) -> dict[str, Any]:
     """Leave one yearbook out: fit the span model on ``extra`` and the other yearbooks, score the one left out.
 
     ``examples`` are yearbook questions read against retrieval (each with its ``corpus``);
     ``extra`` (CMRC passages) trains every fold. Only answerable questions that are not yes/no
-    are scored, by the top span of their first reading; the examples are not changed.
+    are scored, by the top span of their first reading. Then, when unanswerable questions of at
+    least two yearbooks are among them, the refusal model is cross-validated on the same folds
+    (see :func:`cross_validate_refusal`; ``synthetic`` unanswerable questions train it but are
+    not scored), which rescores the readings.
     """
     folds: dict[str, dict[str, Any]] = {}
     pooled: list[HeldOutAnswer] = []
+    rankers: dict[str, SpanRanker] = {}
     for corpus in sorted({e.corpus for e in examples}):
-        model, used = fit_fold(extra + [e for e in examples if e.corpus != corpus])
-        answers = [held_out_answer(e, model) for e in examples if e.corpus == corpus and is_scored(e)]
+        rankers[corpus], used = fit_fold(extra + [e for e in examples if e.corpus != corpus])
+        answers = [held_out_answer(e, rankers[corpus]) for e in examples if e.corpus == corpus and is_scored(e)]
         folds[corpus] = {"span_questions": used, **summarise(answers)}
         pooled += answers
     by_kind = {kind: summarise([a for a in pooled if a.kind == kind]) for kind in sorted({a.kind for a in pooled})}
-    return {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind}
+    refusal = None
+    if len({e.corpus for e in examples if not e.answerable}) >= 2:
+        refusal = cross_validate_refusal(examples, synthetic, rankers)
+    return {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind, "refusal": refusal}
+
+
+def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Example], rankers: dict[str, SpanRanker]) -> dict[str, Any]:
+    """Refusal on yearbooks the answerable model never saw, at the threshold `yearbook eval train` would choose.
+
+    Every question is first scored by the span ranker fitted without its yearbook (``rankers``)
+    and a span confidence learned from those held-out scores, so its evidence features look
+    like an unseen yearbook's. Then, once per yearbook, the answerable model learns from the
+    other yearbooks' questions (``synthetic`` ones too) and scores that yearbook's. The
+    threshold keeps MAX_FALSE_REFUSAL of the held-out answerable scores below it; refusal
+    recall is counted on the real unanswerable questions only.
+    """
+    everything = [e for e in [*examples, *synthetic] if e.readings and e.corpus in rankers]
+    for example in everything:
+        rescore([example], ReaderModel(span=rankers[example.corpus], answerable=LinearModel({})))
+    rows, labels = confidence_rows(everything)
+    confidence = fit_logistic(rows, labels, 1.0, balanced=False) if len(set(labels)) == 2 else LinearModel({})
+    for example in everything:
+        rescore([example], ReaderModel(span=rankers[example.corpus], answerable=LinearModel({}), confidence=confidence))
+    held: dict[int, float] = {}
+    for corpus in sorted(rankers):
+        rows, labels = answerable_rows(e for e in everything if e.corpus != corpus)
+        if len(set(labels)) < 2:
+            continue
+        model = fit_logistic(rows, labels, 1.0, balanced=True)
+        for example in everything:
+            if example.corpus == corpus:
+                reading = example.readings[0]
+                held[id(example)] = model.probability(reading.evidence) if reading.ranked else 0.0
+    scored = [e for e in examples if id(e) in held]
+    threshold = refusal_threshold([held[id(e)] for e in scored if e.answerable])
+    per_corpus = {corpus: _refusal_counts([e for e in scored if e.corpus == corpus], held, threshold) for corpus in sorted({e.corpus for e in scored})}
+    return {"threshold": threshold, "auc": _auc(scored, held), "pooled": _refusal_counts(scored, held, threshold), "folds": per_corpus, "synthetic": len(synthetic)}
+
+
+def _refusal_counts(examples: Sequence[Example], held: dict[int, float], threshold: float) -> dict[str, Any]:
+    """False refusal of the answerable examples and refusal recall of the unanswerable ones, with counts."""
+    answerable = [held[id(e)] < threshold for e in examples if e.answerable]
+    unanswerable = [held[id(e)] < threshold for e in examples if not e.answerable]
+    return {
+        "answerable": len(answerable), "false_refusal": sum(answerable) / len(answerable) if answerable else 0.0,
+        "unanswerable": len(unanswerable), "refusal_recall": sum(unanswerable) / len(unanswerable) if unanswerable else 0.0,
+        "refusal_recall_interval": wilson_interval(sum(unanswerable), len(unanswerable)),
+    }
+
+
+def _auc(examples: Sequence[Example], held: dict[int, float]) -> float:
+    """The chance that an answerable question scores above an unanswerable one (ties count half)."""
+    positive = [held[id(e)] for e in examples if e.answerable]
+    negative = [held[id(e)] for e in examples if not e.answerable]
+    if not positive or not negative:
+        return 0.0
+    wins = sum((p > n) + 0.5 * (p == n) for p in positive for n in negative)
+    return wins / (len(positive) * len(negative))
 
 
 def format_cross_validation(report: dict[str, Any]) -> str:
@@ -122,7 +192,24 @@ def format_cross_validation(report: dict[str, Any]) -> str:
     lines.append("by question kind (pooled over the held-out yearbooks):")
     for kind, metrics in report["by_kind"].items():
         lines.append(_row(f"  {kind}", metrics))
+    if report.get("refusal"):
+        lines += ["", *_refusal_lines(report["refusal"])]
     return "\n".join(lines)
+
+
+def _refusal_lines(refusal: dict[str, Any]) -> list[str]:
+    """The refusal table: one row per held-out yearbook, then the pooled row."""
+    lines = [
+        f"leave-one-yearbook-out refusal ({refusal['synthetic']} synthetic unanswerable questions train it, unscored); "
+        f"threshold {refusal['threshold']:.3f} keeps held-out false refusal at the trained target; AUC {refusal['auc']:.3f}",
+        f"{'held-out yearbook':<28}{'answerable':>11}{'false ref':>10}{'unanswerable':>13}{'recall':>8}{'recall 95%':>13}",
+    ]
+    for corpus, counts in [*refusal["folds"].items(), ("pooled", refusal["pooled"])]:
+        lines.append(
+            f"{corpus or '(no corpus)':<28}{counts['answerable']:>11}{counts['false_refusal']:>10.3f}{counts['unanswerable']:>13}"
+            f"{counts['refusal_recall']:>8.3f}{_interval(counts['refusal_recall_interval']):>13}"
+        )
+    return lines
 
 
 def _row(label: str, metrics: dict[str, Any]) -> str:

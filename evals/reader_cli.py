@@ -33,8 +33,10 @@ def add_reader_jobs(jobs: Any) -> None:
         "The test split is never read. With --cross-validate, write nothing: "
         "fit the span scorer once per yearbook with that yearbook's train and dev questions left out "
         "(CMRC in every fold) and report exact match and containment of its top span on the left-out "
-        "questions, per yearbook, pooled and per question kind, with 95% Wilson intervals: the "
-        "yardstick for a change, since the shipped models learn from dev.",
+        "questions, per yearbook, pooled and per question kind, with 95% Wilson intervals; then the "
+        "refusal model on the same folds: false refusal and refusal recall of each left-out yearbook's "
+        "real unanswerable questions at the threshold training would choose. The yardstick for a "
+        "change, since the shipped models learn from dev.",
     )
     train.add_argument("--cmrc", type=Path, action="append", default=[], help="CMRC 2018 JSON file(s) to learn spans from (e.g. cmrc2018_trial.json)")
     train.add_argument("--cmrc-limit", type=int, default=None, help="use only the first N CMRC questions")
@@ -48,8 +50,8 @@ def add_reader_jobs(jobs: Any) -> None:
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.add_argument(
         "--cross-validate", action="store_true",
-        help="leave-one-yearbook-out cross-validation of the span scorer over the train and dev questions "
-        "(to judge a feature change on ~440 held-out questions); writes no model file",
+        help="leave-one-yearbook-out cross-validation of the span scorer and the refusal model over the train "
+        "and dev questions (to judge a change on questions no model saw); writes no model file",
     )
     train.add_argument("--json", action="store_true", help="with --cross-validate: print the report as JSON")
     train.set_defaults(handler=run_train)
@@ -123,24 +125,30 @@ def train_retrieval(
 
 
 def run_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
-    """`yearbook eval train --cross-validate`: the span scorer scored on yearbooks it never saw; no model is written."""
+    """`yearbook eval train --cross-validate`: the span and refusal models scored on yearbooks they never saw; no model is written."""
     from evals.cross_validate import cross_validate, format_cross_validation
 
-    examples, extra = cross_validation_examples(args, settings)
-    report = cross_validate(examples, extra)
+    examples, synthetic, extra = cross_validation_examples(args, settings)
+    report = cross_validate(examples, extra, synthetic)
     print(json.dumps(report, ensure_ascii=False) if args.json else format_cross_validation(report))
     return 0
 
 
-def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> tuple[list[Any], list[Any]]:
-    """The train and dev questions read as `yearbook eval train` reads them (bundled ones under one yearbook), and CMRC."""
-    from evals.train_reader import yearbook_examples
+def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> tuple[list[Any], list[Any], list[Any]]:
+    """The train and dev questions read as `yearbook eval train` reads them, their synthetic unanswerable variants, and CMRC."""
+    from evals.train_reader import corpus_texts, synthetic_unanswerable, yearbook_examples
     from rag.reader.reader import Reader, untrained_model
 
-    retrieve, _ = eval_retrieval(settings)
+    retrieve, years = eval_retrieval(settings)
     reader = Reader(untrained_model())
     questions = load_split("train")[: args.limit] + load_split("dev")[: args.limit]
-    return yearbook_examples(questions, retrieve, reader, not args.quiet), read_cmrc(args, reader)
+    synthetic = synthetic_unanswerable(questions, years, corpus_texts(settings))
+    progress = not args.quiet
+    return (
+        yearbook_examples(questions, retrieve, reader, progress),
+        yearbook_examples(synthetic, retrieve, reader, progress),
+        read_cmrc(args, reader),
+    )
 
 
 def eval_retrieval(settings: Settings, reranker_path: Path | None = None) -> tuple[Callable[[Any], tuple[list, set[int]]], set[int]]:

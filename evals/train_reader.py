@@ -242,7 +242,7 @@ def answerable_rows(examples: Iterable[Example]) -> tuple[list[dict[str, float]]
 
 def choose_answer_threshold(examples: Sequence[Example], model: LinearModel) -> float:
     """The highest threshold keeping false refusals of these answerable examples under MAX_FALSE_REFUSAL."""
-    return _quantile_threshold([model.probability(e.readings[0].evidence) for e in examples if e.answerable and e.readings])
+    return refusal_threshold([model.probability(e.readings[0].evidence) for e in examples if e.answerable and e.readings])
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,7 @@ def _top_right(example: Example) -> bool | None:
     return exact_match(reading.ranked[0].text, example.golds[0])
 
 
-def _quantile_threshold(scores: Sequence[float]) -> float:
+def refusal_threshold(scores: Sequence[float]) -> float:
     """Just under the score that MAX_FALSE_REFUSAL of ``scores`` fall below (0.5 with no scores)."""
     if not scores:
         return 0.5
@@ -400,7 +400,7 @@ def train(
     held_out = held_out_yearbook_scores(learned, yearbook)
     fitted, stats = fit_models(learned)
     if held_out:
-        threshold, span_threshold = _quantile_threshold([h.answerable for h in held_out]), choose_span_threshold(held_out)
+        threshold, span_threshold = refusal_threshold([h.answerable for h in held_out]), choose_span_threshold(held_out)
     else:  # one yearbook: nothing to hold out
         threshold = choose_answer_threshold(yearbook, fitted.answerable)
         span_threshold = choose_span_threshold([HeldOut(0.0, e.readings[0].span_probability, _top_right(e)) for e in yearbook if e.answerable and e.readings])

@@ -132,8 +132,51 @@ def test_the_flag_runs_the_cross_validation_and_writes_no_model(tmp_path, monkey
     assert args.cross_validate and args.json and args.handler is reader_cli.run_train
     assert not build_parser().parse_args(["eval", "train"]).cross_validate
     examples = convention("a", 3, "x", "y") + convention("b", 3, "x", "y")
-    monkeypatch.setattr(reader_cli, "cross_validation_examples", lambda a, s: (examples, []))
+    monkeypatch.setattr(reader_cli, "cross_validation_examples", lambda a, s: (examples, [], []))
     assert reader_cli.run_train(args, Settings()) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["pooled"]["n"] == 6 and set(report["folds"]) == {"a", "b"}
     assert not (tmp_path / "model.json").exists()
+
+
+def refusal_example(corpus: str, answerable: bool, year_unheld: bool) -> Example:
+    """A question whose reading can be rescored (its spans are its found spans); unheld years mark the unanswerable."""
+    made = example(corpus, {"x": 1.0}, {"y": 1.0}, answerable=answerable)
+    reading = made.readings[0]
+    reading.found, reading.year_unheld = list(reading.ranked), year_unheld
+    return made
+
+
+def refusal_examples() -> tuple[list[Example], list[Example]]:
+    """Yearbooks a and b mark their unanswerable questions (a year no yearbook holds); c's look answerable."""
+    examples: list[Example] = []
+    for corpus, marked in (("a", True), ("b", True), ("c", False)):
+        examples += [refusal_example(corpus, True, False) for _ in range(6)]
+        examples += [refusal_example(corpus, False, marked) for _ in range(3)]
+    return examples, [refusal_example("a", False, True) for _ in range(5)]
+
+
+def test_refusal_is_cross_validated_on_the_same_folds_and_synthetic_questions_only_train():
+    examples, synthetic = refusal_examples()
+    refusal = cross_validate(examples, [], synthetic)["refusal"]
+    assert refusal["synthetic"] == 5
+    assert refusal["folds"]["a"]["unanswerable"] == 3 and refusal["folds"]["a"]["answerable"] == 6  # synthetic ones are not scored
+    assert refusal["folds"]["a"]["refusal_recall"] == 1.0 and refusal["folds"]["b"]["refusal_recall"] == 1.0
+    assert refusal["folds"]["c"]["refusal_recall"] == 0.0  # nothing held out from c tells its unanswerable apart
+    pooled = refusal["pooled"]
+    assert pooled["unanswerable"] == 9 and pooled["refusal_recall"] == pytest.approx(6 / 9)
+    assert pooled["false_refusal"] == 0.0 and 0.5 < refusal["auc"] < 1.0
+    table = format_cross_validation(cross_validate(*refusal_examples_with_no_extra()))
+    assert "leave-one-yearbook-out refusal" in table and any(line.startswith("pooled") and "0.667" in line for line in table.splitlines())
+
+
+def refusal_examples_with_no_extra() -> tuple[list[Example], list[Example], list[Example]]:
+    """Fresh refusal examples as cross_validate's arguments: the yearbooks', no CMRC, the synthetic ones."""
+    examples, synthetic = refusal_examples()
+    return examples, [], synthetic
+
+
+def test_refusal_is_not_cross_validated_without_unanswerable_questions_in_two_yearbooks():
+    examples, _ = refusal_examples()
+    only_a = [e for e in examples if e.answerable or e.corpus == "a"]
+    assert cross_validate(only_a, [])["refusal"] is None
