@@ -53,3 +53,10 @@ def test_a_table_row_is_cut_at_its_cells():
     sentence = sentences([row])[0]
     found = list_span(Span(sentence, 0, len(sentence.folded), "cell"), {"区委", "领导"})
     assert found is not None and found.text == "张三、李四"
+
+
+@pytest.mark.parametrize("question", ["全镇辖哪6个村？", "新设了哪12个机构？", "新设了哪三个机构？", "新设了哪几个机构？"])
+def test_a_count_after_which_asks_for_a_list_whether_written_in_digits_or_characters(question):
+    asked = analyse(question)
+    assert asked.kind == "list"
+    assert asked.cue and asked.cue in asked.text  # the cue as the question writes it

@@ -223,6 +223,16 @@ def test_a_figure_qualified_by_words_the_question_does_not_say_is_marked(reader)
     assert unsaid["32418名"] == 0.0  # 年末全区共有党员: all said
 
 
+def test_a_figure_sharing_digits_with_the_questions_year_repeats_nothing_of_it(reader):
+    text = "2020年,为204名人才发放学费补贴380余万元。"
+    reading = reader.read("2020年园区为多少名人才发放了学费补贴？", [chunk(text, year=2020)], {2020})[0]
+    echo = {s.text: s.features.get("c_in_question", 0.0) for s in reading.found if s.kind == "number"}
+    assert echo["204名"] == pytest.approx(0.25)  # 名 only: 2 and 0 are the year's digits
+    assert echo["380余万元"] == 0.0
+    words = {s.text: s.features.get("c_in_question", 0.0) for s in reading.found}
+    assert words.get("学费补贴") == 1.0  # words the question writes still echo it
+
+
 @pytest.mark.parametrize(
     ("question", "post", "body"),
     [

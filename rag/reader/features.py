@@ -115,7 +115,8 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["u_differs"] = float(bool(asked.unit and span.unit) and not same)
         f["u_missing"] = float(bool(asked.unit) and not span.unit)
     question_chars = set(asked.text)
-    f["c_in_question"] = sum(ch in question_chars for ch in piece) / max(len(piece), 1)
+    echoed = question_chars - _DIGITS  # a figure sharing digits with the question's year repeats nothing of it
+    f["c_in_question"] = sum(ch in echoed for ch in piece) / max(len(piece), 1)
     f["c_whole_in_question"] = float(len(piece) >= 2 and piece in asked.text)
     f["c_len"] = math.log1p(len(piece)) / 3
     f["c_len1"] = float(len(piece) == 1)
@@ -349,6 +350,7 @@ def _post_features(f: dict[str, float], asked: Asked, span: Span, lexicon: Lexic
 
 
 _HARD_BREAKS = "，,。；;"
+_DIGITS = frozenset("0123456789")
 
 
 def _word_features(f: dict[str, float], span: Span) -> None:

@@ -16,6 +16,7 @@ _PART_BREAK = re.compile(r"[？?；;]+")
 _CLAUSE_BREAK = re.compile(r"[，,]")
 _WORD = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
+_WHICH_COUNT = re.compile(r"(?<=哪)\d+")  # normalised counts are digits: 「哪9个镇」 asks for a list as 「哪几个镇」 does
 _FILLER = frozenset(
     "请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日 "
     "去年 今年 本年 本年度 那年"  # the year a yearbook covers, said relative to the asker: the yearbook's own year
@@ -85,10 +86,15 @@ def dictionary_words(word: str) -> list[str]:
 
 
 def _find_cue(text: str, lexicon: Lexicon) -> tuple[str, str, int]:
+    """The first lexicon cue (longest first) as the question writes it, its kind and where it stands.
+
+    A count after 哪 is read as 几 (「哪7个机构」 asks what 「哪几个机构」 asks).
+    """
+    probe = _WHICH_COUNT.sub(lambda m: "几" * len(m.group(0)), text)
     for cue, kind in lexicon.cues:
-        at = text.find(cue)
+        at = probe.find(cue)
         if at >= 0:
-            return cue, kind, at
+            return text[at : at + len(cue)], kind, at
     return "", "what", -1
 
 
