@@ -73,7 +73,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
         return run_cross_validation(args, settings)
     from evals.train_reader import corpus_texts, synthetic_unanswerable, train, yearbook_examples
     from rag.reader.model import MODEL_PATH
-    from rag.reader.reader import Reader, untrained_model
+    from rag.reader.reader import untrained_model
 
     progress = not args.quiet
     train_questions = load_split("train")[: args.limit]
@@ -81,7 +81,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     if settings.rerank:
         train_retrieval(train_questions, dev_questions, settings, args.rerank_out, progress)
     retrieve, years = eval_retrieval(settings, args.rerank_out)
-    reader = Reader(untrained_model())
+    reader = settings_reader(settings, untrained_model())
     texts = corpus_texts(settings)
     train_questions += synthetic_unanswerable(train_questions, years, texts)
     dev_questions += synthetic_unanswerable(dev_questions, years, texts)
@@ -137,10 +137,10 @@ def run_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
 def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> tuple[list[Any], list[Any], list[Any]]:
     """The train and dev questions read as `yearbook eval train` reads them, their synthetic unanswerable variants, and CMRC."""
     from evals.train_reader import corpus_texts, synthetic_unanswerable, yearbook_examples
-    from rag.reader.reader import Reader, untrained_model
+    from rag.reader.reader import untrained_model
 
     retrieve, years = eval_retrieval(settings)
-    reader = Reader(untrained_model())
+    reader = settings_reader(settings, untrained_model())
     questions = load_split("train")[: args.limit] + load_split("dev")[: args.limit]
     synthetic = synthetic_unanswerable(questions, years, corpus_texts(settings))
     progress = not args.quiet
@@ -172,6 +172,14 @@ def eval_retrieval(settings: Settings, reranker_path: Path | None = None) -> tup
     return retrieve, years
 
 
+def settings_reader(settings: Settings, model: Any = None) -> Any:
+    """A reader with ``model`` (default: the shipped one) whose sentence vectors are cached in the settings' cache folder."""
+    from rag.reader.reader import Reader
+    from rag.reader.similarity import bundled_similarity
+
+    return Reader(model, similarity=bundled_similarity(settings.cache_dir))
+
+
 def read_cmrc(args: argparse.Namespace, reader: Any) -> list[Any]:
     """Every CMRC file given with --cmrc, read against its passages."""
     from evals.cmrc import load_cmrc
@@ -186,10 +194,9 @@ def read_cmrc(args: argparse.Namespace, reader: Any) -> list[Any]:
 def run_reader(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `yearbook eval reader`."""
     from evals.cmrc import evaluate_reader, load_cmrc
-    from rag.reader.reader import Reader
 
     items = load_cmrc(args.cmrc, args.limit)
-    reader = Reader()
+    reader = settings_reader(settings)
     report = evaluate_reader(reader.best_span, items, progress=not args.json)
     summary = {"file": str(args.cmrc), "n": report.n, "em": report.em, "f1": report.f1, "p50_ms": report.p50_ms, "p95_ms": report.p95_ms}
     if args.json:
