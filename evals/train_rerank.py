@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from tqdm import tqdm
 
@@ -58,11 +59,50 @@ def fit_reranker(pools: Sequence[EvidencePool], c: float = 1.0) -> Reranker:
 
 def hit_rates(pools: Sequence[EvidencePool], reranker: Reranker | None) -> dict[str, float]:
     """Share of questions whose evidence is the first chunk, and in the first five: fused order or reranked."""
+    return _hit_rates([(item, reranker) for item in pools])
+
+
+def _hit_rates(ranked: Sequence[tuple[EvidencePool, Reranker | None]]) -> dict[str, float]:
+    """:func:`hit_rates` with each pool ordered by its own reranker (None: the fused order)."""
     first = five = 0
-    for item in pools:
+    for item, reranker in ranked:
         order = reranker.order([p.features for p in item.pool]) if reranker is not None and item.pool else range(len(item.pool))
-        ranked = [item.gold[i] for i in order]
-        first += bool(ranked[:1] and ranked[0])
-        five += any(ranked[:5])
-    n = max(len(pools), 1)
-    return {"hit@1": round(first / n, 4), "hit@5": round(five / n, 4), "questions": len(pools)}
+        golds = [item.gold[i] for i in order]
+        first += bool(golds[:1] and golds[0])
+        five += any(golds[:5])
+    n = max(len(ranked), 1)
+    return {"hit@1": round(first / n, 4), "hit@5": round(five / n, 4), "questions": len(ranked)}
+
+
+def cross_validate_reranker(pools: Sequence[EvidencePool]) -> dict[str, Any]:
+    """Leave one yearbook out: the reranker fitted on the other yearbooks' pools ranks the one left out.
+
+    Per yearbook and pooled: hit@1 and hit@5 of the gold evidence in the fused order and in the
+    held-out reranker's order (the shipped reranker learns from every yearbook, so its own
+    figures on these questions are in sample).
+    """
+    by_corpus: dict[str, list[EvidencePool]] = {}
+    for item in pools:
+        by_corpus.setdefault(item.question.corpus or BUNDLED, []).append(item)
+    folds: dict[str, dict[str, Any]] = {}
+    held_out: list[tuple[EvidencePool, Reranker | None]] = []
+    for corpus, held in sorted(by_corpus.items()):
+        reranker = fit_reranker([item for item in pools if (item.question.corpus or BUNDLED) != corpus])
+        folds[corpus] = {"fused": hit_rates(held, None), "reranked": hit_rates(held, reranker)}
+        held_out += [(item, reranker) for item in held]
+    return {"folds": folds, "pooled": {"fused": hit_rates(pools, None), "reranked": _hit_rates(held_out)}}
+
+
+def format_reranker_cross_validation(report: dict[str, Any]) -> str:
+    """One row per held-out yearbook and the pooled row: hit@1 / hit@5 fused, then reranked."""
+    lines = [
+        "leave-one-yearbook-out reranker over the train and dev questions' evidence (fused order → held-out reranker)",
+        f"{'held-out yearbook':<28}{'n':>5}{'fused @1':>10}{'@5':>7}{'reranked @1':>13}{'@5':>7}",
+    ]
+    for corpus, rates in [*report["folds"].items(), ("pooled", report["pooled"])]:
+        fused, reranked = rates["fused"], rates["reranked"]
+        lines.append(
+            f"{corpus:<28}{fused['questions']:>5}{fused['hit@1']:>10.3f}{fused['hit@5']:>7.3f}"
+            f"{reranked['hit@1']:>13.3f}{reranked['hit@5']:>7.3f}"
+        )
+    return "\n".join(lines)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from evals.dataset import Question
-from evals.train_rerank import EvidencePool, fit_reranker, hit_rates
+from evals.train_rerank import EvidencePool, cross_validate_reranker, fit_reranker, format_reranker_cross_validation, hit_rates
 from rag.retrieval.hybrid import Pooled, build_retriever
 from rag.retrieval.rerank import (
     RERANKER_PATH,
@@ -88,6 +88,23 @@ def test_fit_learns_what_marks_the_evidence_and_beats_the_fused_order():
         fit_reranker([EvidencePool(question, [pooled("a", 0.2)], [False])])
 
 
+def test_each_yearbook_is_reranked_by_a_reranker_fitted_without_it():
+    def pools(corpus: str, gold_feature: str, decoy_feature: str) -> list[EvidencePool]:
+        question = Question(id=corpus, question="?", answers=("x",), sections=("s",), entries=("e",), evidence=("x",), type="number", corpus=corpus)
+        decoy = Pooled("a", "a", {}, 0.0, {decoy_feature: 1.0})
+        gold = Pooled("b", "b", {}, 0.0, {gold_feature: 1.0})  # second in the fused order
+        return [EvidencePool(question, [decoy, gold], [False, True])] * 4
+
+    # a, b and d mark their evidence with x; c marks its decoys with x and its evidence with y
+    report = cross_validate_reranker(pools("a", "x", "y") + pools("b", "x", "y") + pools("c", "y", "x") + pools("d", "x", "y"))
+    assert all(report["folds"][corpus]["reranked"]["hit@1"] == 1.0 for corpus in "abd")
+    assert report["folds"]["c"]["reranked"]["hit@1"] == 0.0  # learned on every yearbook, c would be right
+    assert report["folds"]["c"]["fused"] == {"hit@1": 0.0, "hit@5": 1.0, "questions": 4}
+    assert report["pooled"]["reranked"] == {"hit@1": 0.75, "hit@5": 1.0, "questions": 16}
+    table = format_reranker_cross_validation(report)
+    assert [line.split()[0] for line in table.splitlines()[2:]] == ["a", "b", "c", "d", "pooled"]
+
+
 def test_the_retriever_orders_by_its_reranker(e5_store):
     s = e5_store.settings
     retriever = build_retriever(s, open_store(s, embedding_model_id(s)), e5_store.embeddings)
@@ -120,3 +137,12 @@ def test_evidence_pools_mark_the_chunks_that_hold_the_gold_sentence(e5_store):
     assert any(pool.gold) and len(pool.gold) == len(pool.pool)
     assert all(("全年发展党员526人" in p.text) == gold for p, gold in zip(pool.pool, pool.gold))
     assert hit_rates(pools, None)["hit@5"] == 1.0
+
+
+def test_the_retrieval_command_takes_the_cross_validation_flag():
+    from evals.cli import run_eval_retrieval
+    from ui.cli import build_parser
+
+    args = build_parser().parse_args(["eval", "retrieval", "--cross-validate", "--json"])
+    assert args.cross_validate and args.handler is run_eval_retrieval
+    assert not build_parser().parse_args(["eval", "retrieval"]).cross_validate
