@@ -10,15 +10,14 @@ from evals.answer_metrics import exact_match, wilson_interval
 from evals.train_reader import (
     Example,
     answerable_rows,
-    confidence_rows,
+    fit_confidence,
     fit_logistic,
     fit_span_ranker,
     refusal_threshold,
-    rescore,
     span_groups,
 )
 from rag.reader.candidates import Span
-from rag.reader.model import LinearModel, ReaderModel, SpanRanker
+from rag.reader.model import SpanRanker
 from rag.reader.reader import PartReading
 
 
@@ -133,12 +132,7 @@ def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Exam
     recall is counted on the real unanswerable questions only.
     """
     everything = [e for e in [*examples, *synthetic] if e.readings and e.corpus in rankers]
-    for example in everything:
-        rescore([example], ReaderModel(span=rankers[example.corpus], answerable=LinearModel({})))
-    rows, labels = confidence_rows(everything)
-    confidence = fit_logistic(rows, labels, 1.0, balanced=False) if len(set(labels)) == 2 else LinearModel({})
-    for example in everything:
-        rescore([example], ReaderModel(span=rankers[example.corpus], answerable=LinearModel({}), confidence=confidence))
+    fit_confidence(everything, lambda e: rankers[e.corpus], everything)
     held: dict[int, float] = {}
     for corpus in sorted(rankers):
         rows, labels = answerable_rows(e for e in everything if e.corpus != corpus)

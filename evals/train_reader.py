@@ -340,25 +340,37 @@ def fit_models(train_examples: list[Example], refusal_examples: Sequence[Example
     scored = [*train_examples, *refusal_examples]
     rankers = cross_fitted_rankers(train_examples, span)
     learned_from = {id(e) for e in train_examples if not e.passage}
-
-    def rescore_cross_fitted(confidence: LinearModel) -> None:
-        for example in scored:
-            ranker = rankers.get(example.corpus, span) if id(example) in learned_from else span
-            rescore([example], ReaderModel(span=ranker, answerable=LinearModel({}), confidence=confidence))
-
-    rescore_cross_fitted(LinearModel({}))
-    sure_rows, sure_labels = confidence_rows(train_examples)
-    confidence = fit_logistic(sure_rows, sure_labels, 1.0, balanced=False) if len(set(sure_labels)) == 2 else LinearModel({})
-    rescore_cross_fitted(confidence)
+    confidence, confidence_count = fit_confidence(
+        scored, lambda e: rankers.get(e.corpus, span) if id(e) in learned_from else span, train_examples
+    )
     ev_rows, ev_labels = answerable_rows(e for e in scored if not e.passage)
     answerable = fit_logistic(ev_rows, ev_labels, 1.0, balanced=True) if len(set(ev_labels)) == 2 else LinearModel({})
     model = ReaderModel(span=span, answerable=answerable, confidence=confidence)
     rescore(scored, model)
     stats = {
         "span_rows": sum(len(g.rows) for g in groups), "span_questions": len(groups),
-        "answerable_rows": len(ev_rows), "confidence_rows": len(sure_rows),
+        "answerable_rows": len(ev_rows), "confidence_rows": confidence_count,
     }
     return model, stats
+
+
+def fit_confidence(
+    scored: Sequence[Example], ranker_of: Callable[[Example], SpanRanker], learn_from: Iterable[Example]
+) -> tuple[LinearModel, int]:
+    """Score every example by its own span ranker, fit the span confidence on ``learn_from``'s best spans, rescore with it.
+
+    Returns the confidence model (empty when its labels are all alike) and how many best spans it learned from.
+    """
+
+    def rescore_all(confidence: LinearModel) -> None:
+        for example in scored:
+            rescore([example], ReaderModel(span=ranker_of(example), answerable=LinearModel({}), confidence=confidence))
+
+    rescore_all(LinearModel({}))
+    rows, labels = confidence_rows(learn_from)
+    confidence = fit_logistic(rows, labels, 1.0, balanced=False) if len(set(labels)) == 2 else LinearModel({})
+    rescore_all(confidence)
+    return confidence, len(rows)
 
 
 CROSS_FIT_FOLDS = 3
