@@ -14,10 +14,11 @@ from rag.reader.quotes import is_table_row, quotes
 from rag.text import _jieba, fold
 
 NUMBER = re.compile(r"(?<![\d.])(?<!\d[,，])(?:\d{1,3}(?:[,，]\d{3})+|\d{1,3}(?: \d{3})+(?![\d,])|\d+)(?:\.\d+)?")
-_DAY = r"\d{1,2}日(?:[—\-~至到]\d{1,2}日)?|\d{1,2}[—\-~至到]\d{1,2}日"
-_RANGE_MARKS = frozenset({"至", "—", "-", "~", "到", "－", "–"})
+_RANGE = "—~至到-"  # marks joining the ends of a range inside one date (「3—5日」, 「1998-2000年」)
+_DAY = rf"\d{{1,2}}日(?:[{_RANGE}]\d{{1,2}}日)?|\d{{1,2}}[{_RANGE}]\d{{1,2}}日"
+_RANGE_MARKS = frozenset(_RANGE) | {"－", "–"}  # … and two whole dates (full-width and en dashes too)
 DATE = re.compile(
-    rf"\d{{4}}[—\-~至到]\d{{4}}年|(?:\d{{4}}年)?(?:\d{{1,2}}月(?:[—\-~至到]\d{{1,2}}月)?)?(?:{_DAY})?(?:上旬|中旬|下旬|初|底|末)?"
+    rf"\d{{4}}[{_RANGE}]\d{{4}}年|(?:\d{{4}}年)?(?:\d{{1,2}}月(?:[{_RANGE}]\d{{1,2}}月)?)?(?:{_DAY})?(?:上旬|中旬|下旬|初|底|末)?"
 )
 QUOTED = re.compile(r"《[^《》]{1,40}》|「[^「」]{1,40}」|“[^“”]{1,40}”|\"[^\"]{1,40}\"")
 NAME_AFTER_ROLE = re.compile(r"(?<=[:：\s])[\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){1,3}(?=$|[\s(（,，;；。、])")
