@@ -39,6 +39,30 @@ def test_the_enumeration_is_cut_at_its_lead_in_and_its_tail(question, text, expe
     assert _listed(question, text) == expected
 
 
+def test_a_note_in_brackets_stays_with_its_item():
+    text = "大赛在华东（苏州）、华南（深圳）、西北（西安）等地组织区域决赛。"
+    assert _listed("大赛在哪些地区组织了决赛？", text) == "华东（苏州）、华南（深圳）、西北（西安）"  # as written
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("该办围绕“清朗”“护苗”“净网”三大工程，加强网络治理。", "“清朗”“护苗”“净网”"),
+        ("完成《甲县农业志》《甲县水利志》的评审工作。", "《甲县农业志》《甲县水利志》"),
+    ],
+)
+def test_items_set_off_by_quotes_alone_are_an_enumeration(text, expected):
+    assert _listed("完成了哪几项？", text) == expected
+
+
+def test_the_sentence_is_searched_when_the_chosen_clause_holds_no_enumeration():
+    sentence = sentences([Document(page_content="2020年，全县形成纺织、机械、化工三大产业。", metadata={"kind": "text", "span_start": 0})])[0]
+    year = Span(sentence, 0, 5, "date")
+    asked = analyse("全县形成了哪三大产业？")
+    found = list_span(year, {v for t in asked.terms for v in t.variants})
+    assert found is not None and found.text == "纺织、机械、化工"
+
+
 def test_a_clause_without_an_enumeration_gives_no_list():
     assert _listed("该局有哪些职能？", "该局负责全县安全生产监督管理工作。") is None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.reader.candidates import Span, tokenize
+from rag.reader.candidates import Sentence, Span, tokenize
 
 _CLAUSE_END = "，,。；;！!？?：:（）()|"  # a table cell ends a clause too
 _BOUNDARY_TAGS = ("v", "p", "r", "c", "d", "u", "f")  # words that bound an enumeration (but not 「vn」, a verbal noun)
@@ -20,34 +20,63 @@ _JOINING = frozenset({"和", "及", "与", "以及"})  # 「A、B和C」: the la
 _AFTER_WORDS = frozenset({"等", "等地", "等等", "共"})
 _RUN = re.compile(r"[^、，,。；;！!？?：:|（）()]+(?:、[^、，,。；;！!？?：:|（）()]+)+")  # an enumeration inside one clause
 _COUNT = re.compile(r"^[\d一二两三四五六七八九十几]{1,2}[大个项家所类种条批名位]?$")
+_PARENTHETICAL = re.compile(r"[（(][^，,。；;：:！!？?|（）()、]{1,12}[）)]")  # 「华东(苏州)」: a note inside an item
+_QUOTED_RUN = re.compile(r"(?:“[^“”，,。；;]{1,20}”|《[^《》，,。；;]{1,40}》){2,}")  # 「“园清”“园聚”」: items set off by quotes alone
+_MASK = "□"
+_OPENERS, _CLOSERS = "“《(（‘", "”》)）’"
 Token = tuple[int, int, str, str]  # start, end, word, part of speech
 
 
 def list_span(span: Span, question_words: set[str]) -> Span | None:
-    """The enumeration of the clause holding ``span``, as a list span (None when the clause has none)."""
+    """The enumeration of the clause holding ``span``, or else of the sentence, as a list span (None when it has none).
+
+    Items are 、-separated, notes in brackets included (「华东(苏州)、华南(深圳)」), or set off by
+    quotes alone (「“园清”“园聚”」, 「《A志》《B志》」).
+    """
     sentence = span.sentence
-    text = sentence.folded
+    text = _masked(sentence.folded)
     start, end = _clause(text, span.start, span.end)
-    runs = list(_RUN.finditer(text[start:end]))
+    found = _enumeration(sentence, text, start, end, question_words)
+    if found is None:  # the chosen span's clause holds none: the sentence's enumeration nearest the question's words
+        found = _enumeration(sentence, text, 0, len(text), question_words)
+    return found
+
+
+def _masked(text: str) -> str:
+    """The text with each short bracketed note masked, so that it reads as part of the item it follows."""
+    return _PARENTHETICAL.sub(lambda m: _MASK * len(m.group()), text)
+
+
+def _enumeration(sentence: Sentence, text: str, start: int, end: int, question_words: set[str]) -> Span | None:
+    """The best enumeration between ``start`` and ``end`` of the (masked) text, cut at its lead-in and tail."""
+    runs = list(_RUN.finditer(text, start, end))
     if not runs:
-        return None
-    run = max(runs, key=lambda m: (_words_around(text, start + m.start(), question_words), m.end() - m.start()))
+        quoted = max(_QUOTED_RUN.finditer(sentence.folded, start, end), key=lambda m: m.end() - m.start(), default=None)
+        if quoted is None:
+            return None
+        return Span(sentence, quoted.start(), quoted.end(), "list", items=quoted.group().count("”") + quoted.group().count("》"))
+    run = max(runs, key=lambda m: (_words_around(text, m.start(), question_words), m.end() - m.start()))
     pieces = run.group().split("、")
     middle = sorted(len(p) for p in pieces[1:-1])
     typical = middle[len(middle) // 2] if middle else None
-    first_comma = start + run.start() + len(pieces[0])
-    last_comma = start + run.end() - len(pieces[-1]) - 1
-    tokens = tokenize(sentence)
-    begin = _first_item_start(tokens, start + run.start(), first_comma, question_words, typical)
+    first_comma = run.start() + len(pieces[0])
+    last_comma = run.end() - len(pieces[-1]) - 1
+    tokens = [t for t in tokenize(sentence) if text[t[0]] != _MASK]  # a note's words bound no item
+    begin = _first_item_start(tokens, run.start(), first_comma, question_words, typical)
     if begin is None:
         return None
     heads = {w for w in question_words if any(p.endswith(w) for p in pieces[:-1])}  # 「…委员会」 items: not a stop
-    finish = _last_item_end(tokens, last_comma + 1, start + run.end(), question_words - heads, typical or first_comma - begin)
+    finish = _last_item_end(tokens, last_comma + 1, run.end(), question_words - heads, typical or first_comma - begin)
     if finish is None or finish <= begin:
         return None
     while begin < finish and text[begin].isspace():
         begin += 1
     while finish > begin and text[finish - 1].isspace():
+        finish -= 1
+    folded = sentence.folded
+    while begin < finish and folded[begin] in _CLOSERS:  # a quote or bracket closed before the first item
+        begin += 1
+    while finish > begin and folded[finish - 1] in _OPENERS:  # … or opened after the last
         finish -= 1
     return Span(sentence, begin, finish, "list", items=len(pieces))
 
