@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.answer_metrics import exact_match, wilson_interval
+from evals.fitting import fit_logistic
 from evals.train_reader import (
     Example,
     answerable_rows,
     fit_confidence,
-    fit_logistic,
     fit_span_ranker,
     refusal_threshold,
     span_groups,
 )
+from rag.ranking import TreeRanker
 from rag.reader.candidates import Span
-from rag.reader.model import SpanRanker
 from rag.reader.reader import PartReading
 
 
@@ -37,7 +37,7 @@ def is_scored(example: Example) -> bool:
     return example.answerable and bool(example.readings) and example.readings[0].asked.kind != "yesno"
 
 
-def fit_fold(training: Iterable[Example]) -> tuple[SpanRanker, int]:
+def fit_fold(training: Iterable[Example]) -> tuple[TreeRanker, int]:
     """The span ranker fitted on these examples (as `yearbook eval train` fits it) and how many question parts it learned from."""
     groups = span_groups(training)
     if not groups:
@@ -45,7 +45,7 @@ def fit_fold(training: Iterable[Example]) -> tuple[SpanRanker, int]:
     return fit_span_ranker(groups), len(groups)
 
 
-def top_span(reading: PartReading, model: SpanRanker) -> Span | None:
+def top_span(reading: PartReading, model: TreeRanker) -> Span | None:
     """The span the model scores highest (the first of equals, in the reading's order); the reading is not changed."""
     if not reading.ranked:
         return None
@@ -64,7 +64,7 @@ def contains_gold(text: str, golds: Sequence[str]) -> bool:
     return any(without_spaces(gold) and without_spaces(gold) in inside for gold in golds)
 
 
-def held_out_answer(example: Example, model: SpanRanker) -> HeldOutAnswer:
+def held_out_answer(example: Example, model: TreeRanker) -> HeldOutAnswer:
     """Rescore the example's first reading with ``model`` and judge its top span against the first part's golds."""
     reading = example.readings[0]
     golds = example.golds[0] if example.golds else []
@@ -108,7 +108,7 @@ def cross_validate(examples: list[Example], extra: list[Example], synthetic: Seq
     """
     folds: dict[str, dict[str, Any]] = {}
     pooled: list[HeldOutAnswer] = []
-    rankers: dict[str, SpanRanker] = {}
+    rankers: dict[str, TreeRanker] = {}
     for corpus in sorted({e.corpus for e in examples}):
         rankers[corpus], used = fit_fold(extra + [e for e in examples if e.corpus != corpus])
         answers = [held_out_answer(e, rankers[corpus]) for e in examples if e.corpus == corpus and is_scored(e)]
@@ -121,7 +121,7 @@ def cross_validate(examples: list[Example], extra: list[Example], synthetic: Seq
     return {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind, "refusal": refusal}
 
 
-def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Example], rankers: dict[str, SpanRanker]) -> dict[str, Any]:
+def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Example], rankers: dict[str, TreeRanker]) -> dict[str, Any]:
     """Refusal on yearbooks the answerable model never saw, at the threshold `yearbook eval train` would choose.
 
     Every question is first scored by the span ranker fitted without its yearbook (``rankers``)

@@ -22,7 +22,7 @@ def add_reader_jobs(jobs: Any) -> None:
     train = jobs.add_parser(
         "train",
         help="rebuild the retrieval reranker and the reader's weights from the train and dev splits (and CMRC 2018)",
-        description="First fit the retrieval reranker (logistic regression over each fused candidate's ranks, "
+        description="First fit the retrieval reranker (LambdaRank trees, LightGBM, over each fused candidate's ranks, "
         "coverage of the question and phrase matches; a candidate is right when it holds the gold "
         "evidence sentence) on the train and dev questions, and report their evidence hit@1/@5, fused "
         "and reranked. Then read every train and dev question against what retrieval finds in the "

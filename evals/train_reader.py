@@ -14,17 +14,18 @@ from tqdm import tqdm
 from evals.answer_metrics import exact_match, normalize_answer, same_numbers
 from evals.cmrc import CmrcItem
 from evals.dataset import BUNDLED, Question
+from evals.fitting import LAMBDARANK, RankGroup, fit_logistic, fit_tree_ranker
 from rag.reader.candidates import Span
 from rag.reader.features import confidence_features
-from rag.reader.model import LinearModel, ReaderModel, SpanRanker
+from rag.ranking import LinearModel, TreeRanker
+from rag.reader.model import ReaderModel
 from rag.reader.reader import PartReading, Reader, score_reading
 from rag.settings import Settings
 
 Retrieve = Callable[[Question], tuple[list[Document], set[int]]]
 PASSAGE_WEIGHT = 0.3  # a CMRC question teaches the span ranker this much of a yearbook question (at 1.0 CMRC's style crowds out the yearbooks')
 RANKER_PARAMS = {  # LambdaRank trees; leave-one-yearbook-out top span 0.668 (logistic) -> 0.701 with these
-    "objective": "lambdarank", "n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
-    "deterministic": True, "force_row_wise": True, "random_state": 0, "n_jobs": 2, "verbose": -1,
+    **LAMBDARANK, "n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
 }
 MAX_FALSE_REFUSAL = 0.04  # the refusal threshold keeps estimated false refusals on an unseen yearbook under this
 ATTRIBUTION = "Span weights partly learned from CMRC 2018 (Cui et al., 2019; CC BY-SA 4.0); no CMRC text is shipped."
@@ -166,23 +167,9 @@ def cmrc_examples(items: Iterable[CmrcItem], reader: Reader, progress: bool = Tr
     return out
 
 
-def fit_logistic(rows: list[dict[str, float]], labels: list[int], c: float, balanced: bool) -> LinearModel:
-    """A logistic regression over named features (scikit-learn), returned as named weights."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = DictVectorizer(sparse=True)
-    matrix = vectorizer.fit_transform(rows)
-    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
-    model.fit(matrix, labels)
-    names = vectorizer.get_feature_names_out()
-    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0]) if abs(w) > 1e-6}
-    return LinearModel(weights, round(float(model.intercept_[0]), 5))
-
-
-def span_groups(examples: Iterable[Example]) -> list[SpanGroup]:
+def span_groups(examples: Iterable[Example]) -> list[RankGroup]:
     """The spans of every answerable part that has a gold span among its candidates, one group per part."""
-    groups: list[SpanGroup] = []
+    groups: list[RankGroup] = []
     for example in examples:
         if not example.answerable:
             continue
@@ -192,35 +179,15 @@ def span_groups(examples: Iterable[Example]) -> list[SpanGroup]:
             marks = [int(is_gold(s, golds)) for s in reading.ranked]
             if any(marks):
                 weight = PASSAGE_WEIGHT if example.passage else 1.0
-                groups.append(SpanGroup([s.features for s in reading.ranked], marks, weight))
+                groups.append(RankGroup([s.features for s in reading.ranked], marks, weight))
     return groups
 
 
-@dataclass
-class SpanGroup:
-    """One question part's candidate spans (features), which of them are gold, and how much the part counts."""
-
-    rows: list[dict[str, float]]
-    labels: list[int]
-    weight: float = 1.0
-
-
-def fit_span_ranker(groups: Sequence[SpanGroup]) -> SpanRanker:
+def fit_span_ranker(groups: Sequence[RankGroup]) -> TreeRanker:
     """LambdaRank trees (LightGBM) that put each part's gold spans above its other spans."""
-    import lightgbm
-    import numpy as np
-    from sklearn.feature_extraction import DictVectorizer
-
     if not groups or not any(0 in g.labels for g in groups):
         raise ValueError("no training span matches a gold answer: check the training data")
-    vectorizer = DictVectorizer(sparse=True)
-    matrix = vectorizer.fit_transform([row for g in groups for row in g.rows]).astype(np.float32)
-    labels = np.asarray([label for g in groups for label in g.labels])
-    weights = np.asarray([g.weight for g in groups for _ in g.rows])
-    params = {**RANKER_PARAMS, "min_child_samples": min(RANKER_PARAMS["min_child_samples"], max(1, len(groups) // 4))}
-    ranker = lightgbm.LGBMRanker(**params)
-    ranker.fit(matrix, labels, group=[len(g.rows) for g in groups], sample_weight=weights)
-    return SpanRanker(vectorizer.get_feature_names_out().tolist(), ranker.booster_.model_to_string())
+    return fit_tree_ranker(groups, RANKER_PARAMS)
 
 
 def rescore(examples: Iterable[Example], model: ReaderModel) -> None:
@@ -355,7 +322,7 @@ def fit_models(train_examples: list[Example], refusal_examples: Sequence[Example
 
 
 def fit_confidence(
-    scored: Sequence[Example], ranker_of: Callable[[Example], SpanRanker], learn_from: Iterable[Example]
+    scored: Sequence[Example], ranker_of: Callable[[Example], TreeRanker], learn_from: Iterable[Example]
 ) -> tuple[LinearModel, int]:
     """Score every example by its own span ranker, fit the span confidence on ``learn_from``'s best spans, rescore with it.
 
@@ -376,7 +343,7 @@ def fit_confidence(
 CROSS_FIT_FOLDS = 3
 
 
-def cross_fitted_rankers(examples: Sequence[Example], full: SpanRanker) -> dict[str, SpanRanker]:
+def cross_fitted_rankers(examples: Sequence[Example], full: TreeRanker) -> dict[str, TreeRanker]:
     """For each training yearbook, a span ranker fitted without it (yearbooks split into CROSS_FIT_FOLDS folds).
 
     With fewer than two yearbooks there is nothing to hold out: every yearbook gets ``full``.
@@ -385,7 +352,7 @@ def cross_fitted_rankers(examples: Sequence[Example], full: SpanRanker) -> dict[
     corpora = sorted({e.corpus for e in examples if not e.passage})
     if len(corpora) < 2:
         return {corpus: full for corpus in corpora}
-    rankers: dict[str, SpanRanker] = {}
+    rankers: dict[str, TreeRanker] = {}
     for index in range(min(CROSS_FIT_FOLDS, len(corpora))):
         fold = set(corpora[index::CROSS_FIT_FOLDS])
         groups = span_groups(e for e in examples if e.passage or e.corpus not in fold)

@@ -8,6 +8,7 @@ import pytest
 
 from evals.dataset import Question
 from evals.train_rerank import EvidencePool, cross_validate_reranker, fit_reranker, format_reranker_cross_validation, hit_rates
+from rag.ranking import LinearModel, TreeRanker
 from rag.retrieval.hybrid import Pooled, build_retriever
 from rag.retrieval.rerank import (
     RERANKER_PATH,
@@ -55,9 +56,9 @@ def test_ranks_become_reciprocal_features():
 
 def test_reranker_file_round_trips_and_names_a_stale_format(tmp_path):
     path = tmp_path / "rerank.json"
-    Reranker({"cov_body": 2.0}, -1.0, {"trained": "today"}).save(path)
+    Reranker(LinearModel({"cov_body": 2.0}, -1.0), {"trained": "today"}).save(path)
     loaded = load_reranker(path)
-    assert loaded is not None and loaded.weights == {"cov_body": 2.0} and loaded.bias == -1.0
+    assert loaded is not None and loaded.ranker == LinearModel({"cov_body": 2.0}, -1.0) and loaded.meta == {"trained": "today"}
     assert loaded.order([{"cov_body": 0.1}, {"cov_body": 0.9}]) == [1, 0]
     assert load_reranker(tmp_path / "missing.json") is None
     path.write_text(json.dumps({"format": 99, "weights": {}}), encoding="utf-8")
@@ -65,9 +66,12 @@ def test_reranker_file_round_trips_and_names_a_stale_format(tmp_path):
         load_reranker(path)
 
 
-def test_the_shipped_reranker_loads():
+def test_the_shipped_reranker_loads_and_prefers_a_chunk_that_holds_the_question():
     shipped = load_reranker(RERANKER_PATH)
-    assert shipped is not None and shipped.weights["cov_body"] > 0 and shipped.meta["questions"] > 100
+    assert shipped is not None and isinstance(shipped.ranker, TreeRanker) and shipped.meta["questions"] > 100
+    right = candidate_features(terms(), candidate("园区全年发展党员526人。", dense=0, lexical=0, fused=0.05, bm25=4.0), 0.05, 4.0)
+    other = candidate_features(terms(), candidate("园区召开党员大会。", heading="宣传工作 概况", dense=1, lexical=1, fused=0.04, bm25=1.0), 0.05, 4.0)
+    assert shipped.order([other, right]) == [1, 0]
 
 
 def pooled(text: str, cov: float) -> Pooled:
@@ -80,8 +84,8 @@ def test_fit_learns_what_marks_the_evidence_and_beats_the_fused_order():
         EvidencePool(question, [pooled("a", 0.2), pooled("b", 0.9), pooled("c", 0.1)], [False, True, False]),
         EvidencePool(question, [pooled("a", 0.3), pooled("b", 0.1), pooled("c", 0.8)], [False, False, True]),
     ] * 5
-    reranker = fit_reranker(pools, c=10.0)
-    assert reranker.weights["cov_body"] > 0
+    reranker = fit_reranker(pools)
+    assert isinstance(reranker.ranker, TreeRanker) and reranker.meta["questions"] == 10
     assert hit_rates(pools, None)["hit@1"] == 0.0
     assert hit_rates(pools, reranker) == {"hit@1": 1.0, "hit@5": 1.0, "questions": 10}
     with pytest.raises(ValueError, match="evidence"):
@@ -108,7 +112,7 @@ def test_each_yearbook_is_reranked_by_a_reranker_fitted_without_it():
 def test_the_retriever_orders_by_its_reranker(e5_store):
     s = e5_store.settings
     retriever = build_retriever(s, open_store(s, embedding_model_id(s)), e5_store.embeddings)
-    retriever.reranker = Reranker({"length": 50.0})  # the longest chunk first, whatever the fusion says
+    retriever.reranker = Reranker(LinearModel({"length": 50.0}))  # the longest chunk first, whatever the fusion says
     result = retriever.search("2020年园区发展党员多少人？")
     lengths = [p.features["length"] for p in result.pool]
     assert result.pool[0].features["length"] == max(lengths)

@@ -98,7 +98,8 @@ def test_refusal_threshold_comes_from_yearbooks_the_models_never_saw(monkeypatch
 def test_held_out_scores_are_taken_before_the_next_fold_rescores_the_readings(monkeypatch):
     """A fold rescores the other yearbooks' readings in place: each held-out score must come from its own fold."""
     import evals.train_reader as training
-    from rag.reader.model import LinearModel, ReaderModel
+    from rag.reader.model import ReaderModel
+    from rag.ranking import LinearModel
 
     reader = Reader(untrained_model())
     by_yearbook = []

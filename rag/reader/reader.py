@@ -21,7 +21,8 @@ from rag.reader.features import (
 )
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.lists import list_span
-from rag.reader.model import LinearModel, ReaderModel, load_model, logistic
+from rag.reader.model import ReaderModel, load_model
+from rag.ranking import LinearModel, logistic
 from rag.reader.question import Asked, analyse, split_parts
 from rag.reader.respectively import paired_figure
 from rag.reader.similarity import SentenceSimilarity, bundled_similarity

@@ -249,12 +249,13 @@ class HybridRetriever(BaseRetriever):
                 dense_rank.get(chunk_id), lexical_rank.get(chunk_id), lexical.get(chunk_id, 0.0),
             )
             features = candidate_features(searched, candidate, best_fused, best_lexical)
-            if self.reranker is not None:
-                score = self.reranker.score(features)
-            elif terms:  # the fused order, with a bonus for the question's exact dates and figures
+            if self.reranker is None and terms:  # the fused order, with a bonus for the question's exact dates and figures
                 embedded = normalise(str(meta.get("embed_text", text)))
                 score += EXACT_TERM_BONUS * unit * sum(1 for term in terms if term in embedded) / len(terms)
             pooled.append(Pooled(chunk_id, text, meta, score, features))
+        if self.reranker is not None and pooled:
+            for item, learned in zip(pooled, self.reranker.scores([p.features for p in pooled])):
+                item.score = learned
         pooled.sort(key=lambda p: -p.score)
         return pooled
 

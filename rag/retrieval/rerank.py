@@ -1,4 +1,4 @@
-"""Learned reranking of the fused candidates: features of each (question, chunk) pair, weights fitted on the train split."""
+"""Learned reranking of the fused candidates: features of each (question, chunk) pair and the ranker fitted on them."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.ranking import LinearModel, TreeRanker, ranker_from_json
 from rag.text import normalise
 
 RERANKER_PATH = Path(__file__).with_name("rerank_model.json")
-RERANKER_FORMAT = 1
+RERANKER_FORMAT = 2  # 2: LambdaRank trees or a logistic model under "ranker"
 _CJK_BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _CJK = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]+")
@@ -103,24 +104,22 @@ def _longest_common(a: str, b: str) -> int:
 
 @dataclass
 class Reranker:
-    """A logistic model over candidate features; chunks are ordered by its score."""
+    """A learned scorer of candidate features (LambdaRank trees, or a logistic model); chunks are ordered by its score."""
 
-    weights: dict[str, float]
-    bias: float = 0.0
+    ranker: LinearModel | TreeRanker
     meta: dict[str, object] = field(default_factory=dict)
 
-    def score(self, features: dict[str, float]) -> float:
-        """The log-odds that the chunk holds the answer's evidence."""
-        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+    def scores(self, rows: list[dict[str, float]]) -> list[float]:
+        """The score of every candidate (higher: more likely to hold the answer's evidence), in one batch."""
+        return self.ranker.scores(rows)
 
     def order(self, rows: list[dict[str, float]]) -> list[int]:
         """Indices of ``rows`` best first (ties keep the fused order)."""
-        scores = np.array([self.score(r) for r in rows])
-        return list(np.argsort(-scores, kind="stable"))
+        return list(np.argsort(-np.asarray(self.scores(rows), dtype=float), kind="stable"))
 
     def save(self, path: Path = RERANKER_PATH) -> None:
         """Write the model as JSON."""
-        payload = {"format": RERANKER_FORMAT, "meta": self.meta, "bias": self.bias, "weights": self.weights}
+        payload = {"format": RERANKER_FORMAT, "meta": self.meta, "ranker": self.ranker.to_json()}
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -132,4 +131,4 @@ def load_reranker(path: Path = RERANKER_PATH) -> Reranker | None:
         return None
     if raw.get("format") != RERANKER_FORMAT:
         raise ValueError(f"{path}: reranker format {raw.get('format')!r}, expected {RERANKER_FORMAT}: run `yearbook eval train`")
-    return Reranker({str(k): float(v) for k, v in raw["weights"].items()}, float(raw.get("bias", 0.0)), dict(raw.get("meta", {})))
+    return Reranker(ranker_from_json(raw["ranker"]), dict(raw.get("meta", {})))

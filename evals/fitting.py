@@ -1,0 +1,51 @@
+"""Fitting the learned scorers over named features: logistic regression (scikit-learn) and LambdaRank trees (LightGBM)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rag.ranking import LinearModel, TreeRanker
+
+
+LAMBDARANK = {"objective": "lambdarank", "deterministic": True, "force_row_wise": True, "random_state": 0, "n_jobs": 2, "verbose": -1}
+
+
+@dataclass
+class RankGroup:
+    """One question's (or question part's) candidates as features, which of them are gold, and how much it counts."""
+
+    rows: list[dict[str, float]]
+    labels: list[int]
+    weight: float = 1.0
+
+
+def fit_logistic(rows: list[dict[str, float]], labels: list[int], c: float, balanced: bool) -> LinearModel:
+    """A logistic regression over named features (scikit-learn), returned as named weights."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = DictVectorizer(sparse=True)
+    matrix = vectorizer.fit_transform(rows)
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
+    model.fit(matrix, labels)
+    names = vectorizer.get_feature_names_out()
+    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0]) if abs(w) > 1e-6}
+    return LinearModel(weights, round(float(model.intercept_[0]), 5))
+
+
+def fit_tree_ranker(groups: Sequence[RankGroup], params: dict[str, Any]) -> TreeRanker:
+    """LambdaRank trees that put each group's gold candidates above its others (``params``: LightGBM's)."""
+    import lightgbm
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+
+    vectorizer = DictVectorizer(sparse=True)
+    matrix = vectorizer.fit_transform([row for g in groups for row in g.rows]).astype(np.float32)
+    labels = np.asarray([label for g in groups for label in g.labels])
+    weights = np.asarray([g.weight for g in groups for _ in g.rows])
+    params = {**params, "min_child_samples": min(params["min_child_samples"], max(1, len(groups) // 4))}
+    ranker = lightgbm.LGBMRanker(**params)
+    ranker.fit(matrix, labels, group=[len(g.rows) for g in groups], sample_weight=weights)
+    return TreeRanker(vectorizer.get_feature_names_out().tolist(), ranker.booster_.model_to_string())
