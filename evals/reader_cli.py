@@ -26,7 +26,8 @@ def add_reader_jobs(jobs: Any) -> None:
         "coverage of the question and phrase matches; a candidate is right when it holds the gold "
         "evidence sentence) on the train and dev questions, and report their evidence hit@1/@5, fused "
         "and reranked. Then read every train and dev question against what retrieval finds in the "
-        "evaluation store (the bundled chapter plus evals/corpora) and fit the span scorer and the "
+        "evaluation store (the bundled chapter plus evals/corpora), each reranked by a reranker fitted "
+        "without its yearbook (as good as retrieval is for a new question), and fit the span scorer and the "
         "answerable scorer on both splits (LambdaRank trees, LightGBM, for spans; logistic regression, "
         "scikit-learn, for the span confidence and refusal). The refusal and span thresholds come from "
         "each yearbook's questions scored by models fitted without that yearbook. Write the model file. "
@@ -45,7 +46,7 @@ def add_reader_jobs(jobs: Any) -> None:
     train.add_argument(
         "--rerank-out", type=Path, default=None,
         help="retrieval reranker file to write first (default: the shipped rag/retrieval/rerank_model.json); "
-        "the reader then learns from what the new reranker retrieves",
+        "the reader then learns from rerankers fitted the same way, each without one yearbook",
     )
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.add_argument(
@@ -78,9 +79,10 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     progress = not args.quiet
     train_questions = load_split("train")[: args.limit]
     dev_questions = load_split("dev")[: args.limit]
+    held_out: dict[str, Any] = {}
     if settings.rerank:
-        train_retrieval(train_questions, dev_questions, settings, args.rerank_out, progress)
-    retrieve, years = eval_retrieval(settings, args.rerank_out)
+        held_out = train_retrieval(train_questions, dev_questions, settings, args.rerank_out, progress)
+    retrieve, years = eval_retrieval(settings, held_out=held_out)
     reader = settings_reader(settings, untrained_model())
     texts = corpus_texts(settings)
     train_questions += synthetic_unanswerable(train_questions, years, texts)
@@ -102,10 +104,13 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 def train_retrieval(
     train_questions: list[Any], dev_questions: list[Any], settings: Settings, out: Path | None, progress: bool
-) -> None:
-    """Fit the reranker on the train and dev questions' fused candidates, write it and print their hit@1/@5 before and after (in sample)."""
+) -> dict[str, Any]:
+    """Fit the reranker on the train and dev questions' fused candidates, write it and print their hit@1/@5 before and after (in sample).
+
+    Returns each yearbook's held-out reranker (fitted without it), which the reader learns through.
+    """
     from evals.eval_store import eval_settings
-    from evals.train_rerank import evidence_pools, fit_reranker, hit_rates
+    from evals.train_rerank import evidence_pools, fit_reranker, held_out_rerankers, hit_rates
     from rag.retrieval.hybrid import open_retriever
     from rag.retrieval.rerank import RERANKER_PATH
 
@@ -122,6 +127,20 @@ def train_retrieval(
         f"hit@1 {fused['hit@1']:.3f} -> {reranked['hit@1']:.3f}, hit@5 {fused['hit@5']:.3f} -> {reranked['hit@5']:.3f} "
         f"(in sample)"
     )
+    return held_out_rerankers(pools)
+
+
+def reranker_folds(questions: list[Any], settings: Settings, progress: bool) -> dict[str, Any]:
+    """Each yearbook's reranker fitted without its questions (none when reranking is off)."""
+    if not settings.rerank:
+        return {}
+    from evals.eval_store import eval_settings
+    from evals.train_rerank import evidence_pools, held_out_rerankers
+    from rag.retrieval.hybrid import open_retriever
+
+    retriever = open_retriever(eval_settings(settings.model_copy(update={"rerank": False})))
+    answerable = [q for q in questions if q.answerable]
+    return held_out_rerankers(evidence_pools(answerable, retriever, corpus_places(retriever.store.manifest()), progress))
 
 
 def run_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
@@ -139,9 +158,9 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     from evals.train_reader import corpus_texts, synthetic_unanswerable, yearbook_examples
     from rag.reader.reader import untrained_model
 
-    retrieve, years = eval_retrieval(settings)
-    reader = settings_reader(settings, untrained_model())
     questions = load_split("train")[: args.limit] + load_split("dev")[: args.limit]
+    retrieve, years = eval_retrieval(settings, held_out=reranker_folds(questions, settings, not args.quiet))
+    reader = settings_reader(settings, untrained_model())
     synthetic = synthetic_unanswerable(questions, years, corpus_texts(settings))
     progress = not args.quiet
     return (
@@ -151,22 +170,26 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     )
 
 
-def eval_retrieval(settings: Settings, reranker_path: Path | None = None) -> tuple[Callable[[Any], tuple[list, set[int]]], set[int]]:
-    """Retrieval against the evaluation store as the evaluation asks, and the years the store holds."""
+def eval_retrieval(settings: Settings, held_out: dict[str, Any] | None = None) -> tuple[Callable[[Any], tuple[list, set[int]]], set[int]]:
+    """Retrieval against the evaluation store as the evaluation asks, and the years the store holds.
+
+    With ``held_out`` (yearbook → reranker fitted without it), each question is reranked by its
+    yearbook's, so a reader learns from retrieval as good as a new question gets.
+    """
     from evals.eval_store import eval_settings
     from rag.retrieval.hybrid import SearchFilters, open_retriever
-    from rag.retrieval.rerank import load_reranker
 
     retriever = open_retriever(eval_settings(settings))
-    if reranker_path is not None and settings.rerank:
-        retriever.reranker = load_reranker(reranker_path)
+    shipped = retriever.reranker
     years = retriever.years()
     places = corpus_places(retriever.store.manifest())
 
     def retrieve(question: Any) -> tuple[list, set[int]]:
         """Retrieval within the place of the question's yearbook."""
-        filters = SearchFilters(place=places.get(question.corpus or BUNDLED) or None)
-        result = retriever.search(question.question, filters=filters)
+        corpus = question.corpus or BUNDLED
+        if held_out:
+            retriever.reranker = held_out.get(corpus, shipped)
+        result = retriever.search(question.question, filters=SearchFilters(place=places.get(corpus) or None))
         return result.documents, years
 
     return retrieve, years

@@ -70,6 +70,17 @@ def _hit_rates(ranked: Sequence[tuple[EvidencePool, Reranker | None]]) -> dict[s
     return {"hit@1": round(first / n, 4), "hit@5": round(five / n, 4), "questions": len(ranked)}
 
 
+def held_out_rerankers(pools: Sequence[EvidencePool]) -> dict[str, Reranker]:
+    """For each yearbook, the reranker fitted on the other yearbooks' pools.
+
+    The reader learns from what retrieval finds for its train questions; a reranker that learned
+    from those same questions finds their evidence better than it will a new question's (trees
+    place every one first), so the reader is trained on retrieval through these instead.
+    """
+    corpora = sorted({_corpus(item) for item in pools})
+    return {corpus: fit_reranker([item for item in pools if _corpus(item) != corpus]) for corpus in corpora}
+
+
 def cross_validate_reranker(pools: Sequence[EvidencePool]) -> dict[str, Any]:
     """Leave one yearbook out: the reranker fitted on the other yearbooks' pools ranks the one left out.
 
@@ -77,16 +88,17 @@ def cross_validate_reranker(pools: Sequence[EvidencePool]) -> dict[str, Any]:
     held-out reranker's order (the shipped reranker learns from every yearbook, so its own
     figures on these questions are in sample).
     """
-    by_corpus: dict[str, list[EvidencePool]] = {}
-    for item in pools:
-        by_corpus.setdefault(item.question.corpus or BUNDLED, []).append(item)
+    rerankers = held_out_rerankers(pools)
     folds: dict[str, dict[str, Any]] = {}
-    held_out: list[tuple[EvidencePool, Reranker | None]] = []
-    for corpus, held in sorted(by_corpus.items()):
-        reranker = fit_reranker([item for item in pools if (item.question.corpus or BUNDLED) != corpus])
+    for corpus, reranker in rerankers.items():
+        held = [item for item in pools if _corpus(item) == corpus]
         folds[corpus] = {"fused": hit_rates(held, None), "reranked": hit_rates(held, reranker)}
-        held_out += [(item, reranker) for item in held]
+    held_out = [(item, rerankers[_corpus(item)]) for item in pools]
     return {"folds": folds, "pooled": {"fused": hit_rates(pools, None), "reranked": _hit_rates(held_out)}}
+
+
+def _corpus(item: EvidencePool) -> str:
+    return item.question.corpus or BUNDLED
 
 
 def format_reranker_cross_validation(report: dict[str, Any]) -> str:

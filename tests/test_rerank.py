@@ -7,7 +7,14 @@ import json
 import pytest
 
 from evals.dataset import Question
-from evals.train_rerank import EvidencePool, cross_validate_reranker, fit_reranker, format_reranker_cross_validation, hit_rates
+from evals.train_rerank import (
+    EvidencePool,
+    cross_validate_reranker,
+    fit_reranker,
+    format_reranker_cross_validation,
+    held_out_rerankers,
+    hit_rates,
+)
 from rag.ranking import LinearModel, TreeRanker
 from rag.retrieval.hybrid import Pooled, build_retriever
 from rag.retrieval.rerank import (
@@ -107,6 +114,10 @@ def test_each_yearbook_is_reranked_by_a_reranker_fitted_without_it():
     assert report["pooled"]["reranked"] == {"hit@1": 0.75, "hit@5": 1.0, "questions": 16}
     table = format_reranker_cross_validation(report)
     assert [line.split()[0] for line in table.splitlines()[2:]] == ["a", "b", "c", "d", "pooled"]
+    rerankers = held_out_rerankers(pools("a", "x", "y") + pools("c", "y", "x") + pools("d", "x", "y"))
+    assert sorted(rerankers) == ["a", "c", "d"]
+    assert rerankers["c"].order([{"x": 1.0}, {"y": 1.0}]) == [0, 1]  # learned from a and d only
+    assert rerankers["a"].meta["questions"] == 8
 
 
 def test_the_retriever_orders_by_its_reranker(e5_store):
