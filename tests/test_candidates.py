@@ -89,3 +89,15 @@ def test_two_dates_joined_by_a_range_mark_are_one_date_too():
     dates = [s.text for s in spans(_sentence("8月28日至9月2日，首届旅游节在市区举办。"), load_lexicon()) if s.kind == "date"]
     assert "8月28日至9月2日" in dates and "9月2日" in dates
 
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10月22日 | 英国 | 总领事 | 出席牛津大学高等研究院(苏州)分子诊断技术创新中心启用仪式", "牛津大学高等研究院(苏州)分子诊断技术创新中心启用仪式"),
+        ("9月，指导联合会举办“新力量 八点半”园区站活动。", "“新力量 八点半”园区站活动"),
+    ],
+)
+def test_what_a_verb_governs_is_a_span_however_many_words_brackets_or_spaces_it_holds(text, expected):
+    assert expected in {s.text for s in spans(_sentence(text), load_lexicon())}
+

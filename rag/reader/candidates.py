@@ -155,6 +155,7 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
         add(m.start(), m.end(), "person")
     _lists(text, add)
     _word_spans(sentence, lexicon, add)
+    _verb_objects(sentence, lexicon, add)
     for start, end in titled_names(sentence, lexicon):  # a word span there keeps its word positions, typed a person
         if (start, end) in out:
             out[(start, end)].kind = "person"
@@ -276,6 +277,42 @@ def _word_spans(sentence: Sentence, lexicon: Lexicon, add: Callable[..., None]) 
             items = sum(w[2] == "、" for w in words) + 1
             kind = _kind(words, lexicon)
             add(tokens[i][0], tokens[j][1], kind, first=i, last=j, items=items if items > 1 else 0)
+
+
+_CLAUSE_BODY = re.compile(r"[^，,。；;：:！!？?|]+")  # a clause; spaces and brackets stay inside it
+MAX_OBJECT = 40  # characters of what a verb governs
+
+
+def _verb_objects(sentence: Sentence, lexicon: Lexicon, add: Callable[..., None]) -> None:
+    """What each verb of a clause governs: the rest of the clause, however many words (「出席|牛津大学……启用仪式」).
+
+    A word span holds at most MAX_WORDS words and stops at brackets and spaces; the object of a
+    verb is often a long name or title with both.
+    """
+    tokens = [t for t in tokenize(sentence) if t[2].strip()]
+    text = sentence.folded
+    for clause in _CLAUSE_BODY.finditer(text):
+        inside = [t for t in tokens if clause.start() <= t[0] and t[1] <= clause.end()]
+        for at, (_, _, _, tag) in enumerate(inside[:-2]):
+            if not tag.startswith("v") or tag.startswith("vn"):
+                continue
+            rest = inside[at + 1 :]
+            start, end = rest[0][0], rest[-1][1]
+            if end - start <= MAX_OBJECT and _balanced(text[start:end]):
+                add(start, end, _kind(rest, lexicon))
+
+
+def _balanced(text: str) -> bool:
+    """Every quote and bracket the text opens it also closes, in order."""
+    depth = 0
+    for ch in text:
+        if ch in OPENING:
+            depth += 1
+        elif ch in CLOSING:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 ADMINISTRATIVE = ("省", "市", "县", "区", "镇", "乡", "村")  # a word ending so names a place, even one jieba tags as a person
