@@ -101,13 +101,10 @@ def run_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_reranker_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
     """`yearbook eval retrieval --cross-validate`: the reranker scored on yearbooks it never saw."""
-    from evals.eval_store import eval_settings
-    from evals.reader_cli import corpus_places
-    from evals.train_rerank import cross_validate_reranker, evidence_pools, format_reranker_cross_validation
+    from evals.reader_cli import fused_evidence_pools
+    from evals.train_rerank import cross_validate_reranker, format_reranker_cross_validation
 
-    retriever = open_retriever(eval_settings(settings.model_copy(update={"rerank": False})))
-    questions = load_split("train") + load_split("dev")
-    pools = evidence_pools(questions, retriever, corpus_places(retriever.store.manifest()), progress=not args.json)
+    pools = fused_evidence_pools(load_split("train") + load_split("dev"), settings, progress=not args.json)
     return print_report(cross_validate_reranker(pools), args.json, format_reranker_cross_validation)
 
 

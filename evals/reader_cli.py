@@ -109,14 +109,10 @@ def train_retrieval(
 
     Returns each yearbook's held-out reranker (fitted without it), which the reader learns through.
     """
-    from evals.eval_store import eval_settings
-    from evals.train_rerank import evidence_pools, fit_reranker, held_out_rerankers, hit_rates
-    from rag.retrieval.hybrid import open_retriever
+    from evals.train_rerank import fit_reranker, held_out_rerankers, hit_rates
     from rag.retrieval.rerank import RERANKER_PATH
 
-    retriever = open_retriever(eval_settings(settings.model_copy(update={"rerank": False})))
-    places = corpus_places(retriever.store.manifest())
-    pools = evidence_pools([*train_questions, *dev_questions], retriever, places, progress)
+    pools = fused_evidence_pools([*train_questions, *dev_questions], settings, progress)
     reranker = fit_reranker(pools)
     fused, reranked = hit_rates(pools, None), hit_rates(pools, reranker)
     reranker.meta.update({"fused": fused, "reranked": reranked})
@@ -134,13 +130,19 @@ def reranker_folds(questions: list[Any], settings: Settings, progress: bool) -> 
     """Each yearbook's reranker fitted without its questions (none when reranking is off)."""
     if not settings.rerank:
         return {}
+    from evals.train_rerank import held_out_rerankers
+
+    return held_out_rerankers(fused_evidence_pools(questions, settings, progress))
+
+
+def fused_evidence_pools(questions: list[Any], settings: Settings, progress: bool) -> list[Any]:
+    """The questions' candidates in the evaluation store in fused order (no reranker), each searched within its yearbook's place."""
     from evals.eval_store import eval_settings
-    from evals.train_rerank import evidence_pools, held_out_rerankers
+    from evals.train_rerank import evidence_pools
     from rag.retrieval.hybrid import open_retriever
 
     retriever = open_retriever(eval_settings(settings.model_copy(update={"rerank": False})))
-    answerable = [q for q in questions if q.answerable]
-    return held_out_rerankers(evidence_pools(answerable, retriever, corpus_places(retriever.store.manifest()), progress))
+    return evidence_pools(questions, retriever, corpus_places(retriever.store.manifest()), progress)
 
 
 def run_cross_validation(args: argparse.Namespace, settings: Settings) -> int:

@@ -77,8 +77,12 @@ def held_out_rerankers(pools: Sequence[EvidencePool]) -> dict[str, Reranker]:
     from those same questions finds their evidence better than it will a new question's (trees
     place every one first), so the reader is trained on retrieval through these instead.
     """
-    corpora = sorted({_corpus(item) for item in pools})
-    return {corpus: fit_reranker([item for item in pools if _corpus(item) != corpus]) for corpus in corpora}
+    rerankers: dict[str, Reranker] = {}
+    for corpus in sorted({_corpus(item) for item in pools}):
+        others = [item for item in pools if _corpus(item) != corpus]
+        if any(any(item.gold) for item in others):  # else nothing to learn from: that yearbook keeps the shipped one
+            rerankers[corpus] = fit_reranker(others)
+    return rerankers
 
 
 def cross_validate_reranker(pools: Sequence[EvidencePool]) -> dict[str, Any]:
@@ -93,7 +97,7 @@ def cross_validate_reranker(pools: Sequence[EvidencePool]) -> dict[str, Any]:
     for corpus, reranker in rerankers.items():
         held = [item for item in pools if _corpus(item) == corpus]
         folds[corpus] = {"fused": hit_rates(held, None), "reranked": hit_rates(held, reranker)}
-    held_out = [(item, rerankers[_corpus(item)]) for item in pools]
+    held_out = [(item, rerankers.get(_corpus(item))) for item in pools]
     return {"folds": folds, "pooled": {"fused": hit_rates(pools, None), "reranked": _hit_rates(held_out)}}
 
 

@@ -118,6 +118,7 @@ def test_each_yearbook_is_reranked_by_a_reranker_fitted_without_it():
     assert sorted(rerankers) == ["a", "c", "d"]
     assert rerankers["c"].order([{"x": 1.0}, {"y": 1.0}]) == [0, 1]  # learned from a and d only
     assert rerankers["a"].meta["questions"] == 8
+    assert sorted(held_out_rerankers(pools("a", "x", "y"))) == []  # one yearbook: no other to learn from
 
 
 def test_the_retriever_orders_by_its_reranker(e5_store):
