@@ -35,11 +35,18 @@ def fit_logistic(rows: list[dict[str, float]], labels: list[int], c: float, bala
     return LinearModel(weights, round(float(model.intercept_[0]), 5))
 
 
-def fit_tree_ranker(groups: Sequence[RankGroup], params: dict[str, Any]) -> TreeRanker:
-    """LambdaRank trees that put each group's gold candidates above its others (``params``: LightGBM's)."""
+def fit_tree_ranker(groups: Sequence[RankGroup], params: dict[str, Any], nothing_to_learn: str) -> TreeRanker:
+    """LambdaRank trees that put each group's gold candidates above its others (``params``: LightGBM's).
+
+    Raises:
+        ValueError: ``nothing_to_learn``, when no group has a candidate that is not gold.
+    """
     import lightgbm
     import numpy as np
     from sklearn.feature_extraction import DictVectorizer
+
+    if not any(0 in g.labels for g in groups):
+        raise ValueError(nothing_to_learn)
 
     vectorizer = DictVectorizer(sparse=True)
     matrix = vectorizer.fit_transform([row for g in groups for row in g.rows]).astype(np.float32)

@@ -185,9 +185,7 @@ def span_groups(examples: Iterable[Example]) -> list[RankGroup]:
 
 def fit_span_ranker(groups: Sequence[RankGroup]) -> TreeRanker:
     """LambdaRank trees (LightGBM) that put each part's gold spans above its other spans."""
-    if not groups or not any(0 in g.labels for g in groups):
-        raise ValueError("no training span matches a gold answer: check the training data")
-    return fit_tree_ranker(groups, RANKER_PARAMS)
+    return fit_tree_ranker(groups, RANKER_PARAMS, "no training span matches a gold answer: check the training data")
 
 
 def rescore(examples: Iterable[Example], model: ReaderModel) -> None:
