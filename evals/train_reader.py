@@ -15,9 +15,9 @@ from evals.answer_metrics import exact_match, normalize_answer, same_numbers
 from evals.cmrc import CmrcItem
 from evals.dataset import BUNDLED, Question
 from evals.fitting import LAMBDARANK, RankGroup, fit_logistic, fit_tree_ranker
+from rag.ranking import LinearModel, TreeRanker
 from rag.reader.candidates import Span
 from rag.reader.features import confidence_features
-from rag.ranking import LinearModel, TreeRanker
 from rag.reader.model import ReaderModel
 from rag.reader.reader import PartReading, Reader, score_reading
 from rag.settings import Settings

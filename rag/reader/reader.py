@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from rag.answer.schema import REFUSAL_TEXT, Answer, Citation
+from rag.ranking import LinearModel, logistic
 from rag.reader.alignment import cell_gap, gap_span, row_cell
 from rag.reader.candidates import Sentence, Span, sentences, spans
 from rag.reader.features import (
@@ -22,7 +23,6 @@ from rag.reader.features import (
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.lists import list_span
 from rag.reader.model import ReaderModel, load_model
-from rag.ranking import LinearModel, logistic
 from rag.reader.question import Asked, analyse, split_parts
 from rag.reader.respectively import paired_figure
 from rag.reader.similarity import SentenceSimilarity, bundled_similarity
