@@ -172,7 +172,9 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     )
 
 
-def eval_retrieval(settings: Settings, held_out: dict[str, Any] | None = None) -> tuple[Callable[[Any], tuple[list, set[int]]], set[int]]:
+def eval_retrieval(
+    settings: Settings, held_out: dict[str, Any] | None = None
+) -> tuple[Callable[[Any], tuple[list, set[int], Callable[[str], bool] | None]], set[int]]:
     """Retrieval against the evaluation store as the evaluation asks, and the years the store holds.
 
     With ``held_out`` (yearbook → reranker fitted without it), each question is reranked by its
@@ -186,13 +188,13 @@ def eval_retrieval(settings: Settings, held_out: dict[str, Any] | None = None) -
     years = retriever.years()
     places = corpus_places(retriever.store.manifest())
 
-    def retrieve(question: Any) -> tuple[list, set[int]]:
-        """Retrieval within the place of the question's yearbook."""
+    def retrieve(question: Any) -> tuple[list, set[int], Callable[[str], bool] | None]:
+        """Retrieval within the place of the question's yearbook: its evidence, the years held, what that yearbook says."""
         corpus = question.corpus or BUNDLED
         if held_out:
             retriever.reranker = held_out.get(corpus, shipped)
         result = retriever.search(question.question, filters=SearchFilters(place=places.get(corpus) or None))
-        return result.documents, years
+        return result.documents, years, result.mentions
 
     return retrieve, years
 

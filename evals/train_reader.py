@@ -22,7 +22,7 @@ from rag.reader.model import ReaderModel
 from rag.reader.reader import PartReading, Reader, score_reading
 from rag.settings import Settings
 
-Retrieve = Callable[[Question], tuple[list[Document], set[int]]]
+Retrieve = Callable[[Question], tuple[list[Document], set[int], Callable[[str], bool] | None]]  # evidence, years held, what the searched yearbooks say
 PASSAGE_WEIGHT = 0.3  # a CMRC question teaches the span ranker this much of a yearbook question (at 1.0 CMRC's style crowds out the yearbooks')
 RANKER_PARAMS = {  # LambdaRank trees; leave-one-yearbook-out top span 0.668 (logistic) -> 0.701 with these
     **LAMBDARANK, "n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
@@ -57,8 +57,8 @@ def yearbook_examples(questions: Iterable[Question], retrieve: Retrieve, reader:
     """Read every question against what retrieval finds for it."""
     out: list[Example] = []
     for q in tqdm(list(questions), desc="read", unit="q", disable=not progress or None):
-        documents, years = retrieve(q)
-        readings = reader.read(q.question, documents, years)
+        documents, years, mentions = retrieve(q)
+        readings = reader.read(q.question, documents, years, mentions)
         golds = [[a] for a in q.answers] if q.type == "multi_entry" and len(readings) == len(q.answers) else [list(q.answers)] * len(readings)
         out.append(Example(q.question, q.answerable, golds, readings, documents, years, corpus=q.corpus or BUNDLED))
     return out

@@ -273,6 +273,18 @@ def test_a_qualifier_beside_a_shared_word_breaks_the_compound_asked(reader):
     assert same.evidence["e_compound_broken"] == 0.0
 
 
+def test_a_noun_the_searched_yearbooks_never_say_is_marked_absent(reader):
+    text = "细颗粒物(pm2.5)年均浓度34微克/立方米,比上年下降10.5%。"
+    asked = {t.text: t for t in analyse("全县一共花了多少钱治理臭氧？").terms}
+    assert asked["臭氧"].noun and not asked["花"].noun  # a thing recorded, against the asker's verb
+    unsaid = reader.read("2019年全县臭氧年均浓度是多少？", [chunk(text)], {2019})[0]
+    assert "臭氧" in [t.text for t in unsaid.absent] and unsaid.evidence["e_absent_noun_max"] > 0.5
+    said_elsewhere = reader.read("2019年全县臭氧年均浓度是多少？", [chunk(text)], {2019}, mentions=lambda word: True)[0]
+    assert not said_elsewhere.absent and said_elsewhere.evidence["e_absent_max"] == 0.0
+    nowhere = reader.read("2019年全县年均浓度是多少？", [chunk(text)], {2019}, mentions=lambda word: word != "浓度")[0]
+    assert [t.text for t in nowhere.absent] == ["浓度"]  # asked of the yearbooks, not of the retrieved chunks
+
+
 def test_a_rate_or_a_years_additions_is_marked_against_a_question_for_the_total(reader):
     text = "全市医院有病床7,236张,每千人拥有病床4.3张;年内新建农村文化礼堂48个,累计建成226个。"
     beds = reader.read("全市医院一共有多少张病床？", [chunk(text)], {2019})[0]

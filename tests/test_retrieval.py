@@ -224,3 +224,16 @@ def test_a_word_most_searched_chunks_hold_is_left_out_of_the_lexical_query(retri
     assert index.scores("园区").any()  # unfiltered scoring keeps every word
     with_word = index.scores("园区 发展党员", everywhere)
     assert np.array_equal(with_word, index.scores("发展党员", everywhere))
+
+
+def test_search_tells_what_the_searched_yearbooks_say(settings, fake_cached, fake_retriever, tmp_path):
+    """The reader asks whether a word is said anywhere in the yearbooks searched: the place filtered to, or every place."""
+    tea = "测试县\n\n农业\n\n【茶叶】 2020年,全县采摘白茶1200吨。(王五)\n"
+    ingest([write_yearbook(tmp_path / "tea", tea, "tea.txt", {"yearbook": "测试县年鉴", "year": 2020, "place": "测试县"})], settings, fake_cached(), progress=False)
+    index = fake_retriever.lexical.get(fake_retriever.store)
+    assert index.contains("白茶") and index.contains("白茶", place="测试县")
+    assert not index.contains("白茶", place="苏州工业园区") and index.contains("发展党员", place="苏州工业园区")
+    park = fake_retriever.search("园区全年采摘白茶多少吨？", filters=SearchFilters(place="苏州工业园区"))
+    assert park.mentions is not None and not park.mentions("白茶") and park.mentions("发展党员")
+    everywhere = fake_retriever.search("全年采摘白茶多少吨？")
+    assert everywhere.mentions is not None and everywhere.mentions("白茶")

@@ -75,7 +75,7 @@ class QAService:
         retrieved = time.perf_counter()
         contexts = [result_row(d) for d in result.documents]
         searched = result.query  # colloquial words rewritten to the yearbook's wording
-        offline = self.reader.answer(searched, result.documents, self.retriever.years())
+        offline = self.reader.answer(searched, result.documents, self.retriever.years(), result.mentions)
         final = offline
         if use_llm:
             for partial in self.llm.stream(standalone, result.documents, offline):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rag.reader.candidates import NUMBER, Sentence, Span, tokenize
 from rag.reader.lexicon import Lexicon
-from rag.reader.question import POST, Asked
+from rag.reader.question import POST, Asked, Term
 from rag.text import years_in
 
 WINDOW = 10  # characters either side of a span read as its context
@@ -375,6 +375,7 @@ def evidence_features(
     confidence: float,
     year_unheld: bool,
     similarity: float = 0.0,
+    absent: Sequence[Term] = (),
 ) -> dict[str, float]:
     """Question-level features for the refusal model: how well the best answer and all the evidence fit.
 
@@ -382,7 +383,9 @@ def evidence_features(
     and ``confidence``, how sure it is against the other spans, are both among them, and so are
     how close in meaning the best span's sentence and the closest read sentence (``similarity``)
     are to the question: a question the yearbook does not answer shares words with the evidence
-    more often than meaning.
+    more often than meaning. ``absent`` are the question's words that the searched yearbooks never
+    say: an absent noun (「臭氧」, 「二等奖」) is a thing the yearbook does not record, where an
+    absent verb or pronoun (「花」, 「那个」) is only the asker's wording.
     """
     best = ranked[0] if ranked else None
     second = ranked[1].score if len(ranked) > 1 else (best.score - 5.0 if best else 0.0)
@@ -401,6 +404,8 @@ def evidence_features(
     missing_everywhere = max((t.weight for i, t in enumerate(asked.terms) if i not in anywhere), default=0.0)
     return {
         "e_missing_everywhere": missing_everywhere,  # the heaviest question word no read sentence holds
+        "e_absent_max": max((t.weight for t in absent), default=0.0),  # … and that the yearbooks never say
+        "e_absent_noun_max": max((t.weight for t in absent if t.noun), default=0.0),
         "e_best_score": max(-MAX_SCORE, min(MAX_SCORE, best.score if best else -MAX_SCORE)) / MAX_SCORE,
         "e_confidence": confidence,
         "e_margin": min((best.score - second) if best else 0.0, 5.0) / 5,

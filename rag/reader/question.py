@@ -17,6 +17,7 @@ _CLAUSE_BREAK = re.compile(r"[，,]")
 _WORD = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _WHICH_COUNT = re.compile(r"(?<=哪)\d+")  # normalised counts are digits: 「哪9个镇」 asks for a list as 「哪几个镇」 does
+NOUN_TAGS = frozenset({"n", "nr", "nrfg", "nrt", "ns", "nt", "nz", "vn", "eng", "j", "l"})  # jieba's tags of nouns, abbreviations, set phrases
 _FILLER = frozenset(
     "请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日 "
     "去年 今年 本年 本年度 那年"  # the year a yearbook covers, said relative to the asker: the yearbook's own year
@@ -32,6 +33,7 @@ class Term:
     weight: float
     variants: frozenset[str]
     near_cue: float = 0.5  # 1 right beside the cue word (「党组织有多少个」), falling with distance
+    noun: bool = False  # tagged a noun (names and set phrases included): what a yearbook would have to say
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,14 @@ def idf(word: str) -> float:
     freq, total = _idf_table()
     count = freq.get(word, 0)
     return min(math.log(total / (count + 1.0)), 16.0) / 16.0 * (0.5 if word.isdigit() else 1.0)
+
+
+def _tags(text: str) -> dict[str, str]:
+    """jieba's part-of-speech tag of each word of ``text`` (a word tagged twice keeps its last tag)."""
+    import jieba.posseg
+
+    _jieba()
+    return {pair.word: pair.flag for pair in jieba.posseg.lcut(text)}
 
 
 def dictionary_words(word: str) -> list[str]:
@@ -122,6 +132,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
     split = _BEFORE_CUE.search(text)  # 「示范社有多少」: keep 「有」 off the noun before the cue
     pieces = [text[: split.start()], text[split.start() :]] if split else [text]
     words = [w for piece in pieces for word in _jieba().lcut(piece) for w in dictionary_words(word)]  # type: ignore[attr-defined]
+    tags = _tags(text)
     for word in words:
         start, end = position, position + len(word)
         position = end
@@ -134,7 +145,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
             near = 1.0 / (1.0 + max(gap, 0) / 3.0)
         known = terms.get(word)
         if known is None or known.near_cue < near:
-            terms[word] = Term(word, idf(word), lexicon.variants(word), near)
+            terms[word] = Term(word, idf(word), lexicon.variants(word), near, tags.get(word, "") in NOUN_TAGS)
         if previous[0] == start and not (word.isdigit() or previous[1].isdigit()):
             compounds.append((previous[1], word))
         previous = (end, word)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
@@ -23,7 +24,7 @@ from rag.reader.features import (
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.lists import list_span
 from rag.reader.model import ReaderModel, load_model
-from rag.reader.question import Asked, analyse, split_parts
+from rag.reader.question import Asked, Term, analyse, split_parts
 from rag.reader.respectively import paired_figure
 from rag.reader.similarity import SentenceSimilarity, bundled_similarity
 from rag.reader.quotes import citation
@@ -48,6 +49,7 @@ class PartReading:
     span_probability: float = 0.0
     answerable: float = 0.0
     year_unheld: bool = False  # the question asks only years no loaded yearbook holds
+    absent: tuple[Term, ...] = ()  # the question's words the searched yearbooks never say
     similarity: float = 0.0  # the closest read sentence's similarity in meaning to the question
     found: list[Span] = field(default_factory=list)  # every span in reading order (ties keep it)
 
@@ -59,8 +61,13 @@ def read_part(
     lexicon: Lexicon,
     similarity: SentenceSimilarity,
     years_held: set[int] | None = None,
+    mentions: Callable[[str], bool] | None = None,
 ) -> PartReading:
-    """Score every span of the sentences that hold most of the question, best first."""
+    """Score every span of the sentences that hold most of the question, best first.
+
+    ``mentions`` tells whether the searched yearbooks say a word anywhere (by default: whether
+    the candidate sentences do).
+    """
     matches = [match_sentence(asked, s) for s in candidates]
     best_cov = max((m.cov for m in matches), default=0.0)
     order = sorted(range(len(candidates)), key=lambda i: -(matches[i].cov + 0.02 / (1 + candidates[i].rank)))[:MAX_SENTENCES]
@@ -74,7 +81,9 @@ def read_part(
             found.append(span)
     add_relative_features(found)
     unheld = bool(years_held and asked.years and not set(asked.years) & years_held)
-    reading = PartReading(asked, [], [matches[i] for i in order], year_unheld=unheld, similarity=closest, found=found)
+    said = mentions or _said_in(candidates)
+    absent = tuple(t for t in asked.terms if not any(said(v) for v in t.variants))
+    reading = PartReading(asked, [], [matches[i] for i in order], year_unheld=unheld, absent=absent, similarity=closest, found=found)
     score_reading(reading, model)
     return reading
 
@@ -89,7 +98,9 @@ def score_reading(reading: PartReading, model: ReaderModel) -> None:
         span.score = score
     scored = reading.ranked = sorted(reading.found, key=lambda s: -s.score)
     reading.span_probability = model.span_confidence(confidence_features(scored, reading.asked.kind), scored[0].features) if scored else 0.0
-    reading.evidence = evidence_features(reading.asked, scored, reading.matches, reading.span_probability, reading.year_unheld, reading.similarity)
+    reading.evidence = evidence_features(
+        reading.asked, scored, reading.matches, reading.span_probability, reading.year_unheld, reading.similarity, reading.absent
+    )
     reading.answerable = model.answerable.probability(reading.evidence) if scored else 0.0
 
 
@@ -110,11 +121,17 @@ class Reader:
             self._similarity = bundled_similarity(Settings().cache_dir)
         return self._similarity
 
-    def read(self, question: str, documents: list[Document], years_held: set[int] | None = None) -> list[PartReading]:
-        """Every sub-question of ``question`` read against ``documents`` (best first)."""
+    def read(
+        self,
+        question: str,
+        documents: list[Document],
+        years_held: set[int] | None = None,
+        mentions: Callable[[str], bool] | None = None,
+    ) -> list[PartReading]:
+        """Every sub-question of ``question`` read against ``documents`` (best first); see :func:`read_part`."""
         candidates = sentences(documents)
         return [
-            read_part(analyse(p, self.lexicon), candidates, self.model, self.lexicon, self.similarity, years_held)
+            read_part(analyse(p, self.lexicon), candidates, self.model, self.lexicon, self.similarity, years_held, mentions)
             for p in split_parts(question)
         ]
 
@@ -124,10 +141,16 @@ class Reader:
         reading = self.read(question, [document])[0]
         return reading.ranked[0].text if reading.ranked else ""
 
-    def answer(self, question: str, documents: list[Document], years_held: set[int] | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        documents: list[Document],
+        years_held: set[int] | None = None,
+        mentions: Callable[[str], bool] | None = None,
+    ) -> Answer:
         """The answer to ``question`` from ``documents``: a short answer, a quoted clause, or a refusal."""
         contexts = [dict(d.metadata, text=d.page_content) for d in documents]
-        readings = self.read(question, documents, years_held)
+        readings = self.read(question, documents, years_held, mentions)
         citations: list[Citation] = []
         pieces: list[str] = []
         shorts: list[str] = []
@@ -191,6 +214,12 @@ class Reader:
         made = citation(len(citations) + 1, sentence.document, sentence.quote, sentence.start)
         citations.append(made)
         return made
+
+
+def _said_in(candidates: list[Sentence]) -> Callable[[str], bool]:
+    """Whether any of the sentences (or their entry titles) says a word."""
+    text = "\n".join(s.folded + s.context for s in candidates)
+    return lambda word: word in text
 
 
 def _set_aside(reading: PartReading, given: list[Span]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -62,6 +64,7 @@ class SearchResult:
     timings: dict[str, float] = field(default_factory=dict)
     rewrites: tuple[Rewrite, ...] = ()
     pool: list[Pooled] = field(default_factory=list)  # every fused candidate, best first (what the reranker learns from)
+    mentions: Callable[[str], bool] | None = None  # whether the searched yearbooks (the place filtered to, or all) say a word anywhere
 
 
 class HybridRetriever(BaseRetriever):
@@ -134,7 +137,8 @@ class HybridRetriever(BaseRetriever):
         documents = self._documents(pool, k)
         ms = (time.perf_counter() - started) * 1000
         return SearchResult(
-            documents=documents, filters=filters, ms=ms, timings=timings, query=query, rewrites=rewrites, pool=pool
+            documents=documents, filters=filters, ms=ms, timings=timings, query=query, rewrites=rewrites, pool=pool,
+            mentions=partial(index.contains, place=filters.place),
         )
 
     def years(self) -> set[int]:

@@ -15,7 +15,7 @@ from rag.store.chroma import Store
 from rag.text import TokenizerName, normalise, tokenize
 
 FETCH_BATCH = 2000
-INDEX_FORMAT = "v9"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
+INDEX_FORMAT = "v10"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
 MAX_ROW_SHARE = 0.5  # a query word in more than this share of the searched chunks tells none apart
 
 
@@ -32,14 +32,17 @@ class LexicalIndex:
     bm25: bm25s.BM25
     text: str = ""  # every chunk's normalised text, one per line: for "does the store say X?"
     rows_of: dict[str, np.ndarray] = field(default_factory=dict)  # token → the rows that hold it
-    _seen: dict[str, bool] = field(default_factory=dict, repr=False)
+    place_text: dict[str, str] = field(default_factory=dict)  # place → its chunks' normalised text, one per line
+    _seen: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
     _df: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
 
-    def contains(self, term: str) -> bool:
-        """Whether any chunk's text (heading path included) contains ``term``."""
-        if term not in self._seen:
-            self._seen[term] = normalise(term) in self.text
-        return self._seen[term]
+    def contains(self, term: str, place: str | None = None) -> bool:
+        """Whether any chunk's text (heading path included) contains ``term``; with ``place``, any of that place's chunks."""
+        key = (term, place or "")
+        if key not in self._seen:
+            text = self.place_text.get(place, "") if place else self.text
+            self._seen[key] = normalise(term) in text
+        return self._seen[key]
 
     def document_frequency(self) -> dict[str, int]:
         """How many chunks hold each token."""
@@ -87,10 +90,14 @@ def build_lexical_index(store: Store, tokenizer: TokenizerName) -> LexicalIndex:
     for row, tokens in enumerate(tokenized):
         for token in set(tokens):
             rows.setdefault(token, []).append(row)
-    text = normalise("\n".join(texts))
+    by_place: dict[str, list[str]] = {}
+    for place, chunk_text in zip(places, texts):
+        by_place.setdefault(place, []).append(chunk_text)
     return LexicalIndex(
-        store.version(), tokenizer, ids, np.asarray(years), sections, np.asarray(places, dtype=object), bm25, text,
+        store.version(), tokenizer, ids, np.asarray(years), sections, np.asarray(places, dtype=object), bm25,
+        normalise("\n".join(texts)),
         {token: np.asarray(found, dtype=np.int32) for token, found in rows.items()},
+        {place: normalise("\n".join(chunks)) for place, chunks in by_place.items() if place},
     )
 
 
