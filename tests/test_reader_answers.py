@@ -129,6 +129,13 @@ def test_refusals_list_the_closest_entries(reader):
     assert "最接近的条目" in answer.text and "综合 › 概况" in answer.text
 
 
+def test_a_refusal_names_the_nouns_the_yearbook_never_says(reader):
+    answer = ask(reader, "2019年全县有多少家养蜂场？", FARMS)
+    assert answer.refused and "所查年鉴中没有出现「养蜂场」" in answer.text, answer.text
+    plain = ask(reader, "2015年全县新登记农民专业合作社多少家？", FARMS, years={2019})
+    assert plain.refused and "没有出现" not in plain.text  # every word is said: only the year is not held
+
+
 def test_reading_comprehension_never_refuses(reader):
     span = reader.best_span("2019年全县示范社有多少家？", FARMS)
     assert span == "41家"

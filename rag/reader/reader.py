@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
@@ -170,7 +170,7 @@ class Reader:
                 pieces.append(f"{short}。{clause}{marks}" if clause != short else f"{short}{marks}")
                 shorts.append(short)
         if not pieces:
-            return Answer(question=question, text=_refusal_text(documents), refused=True, contexts=contexts)
+            return Answer(question=question, text=_refusal_text(documents, _unsaid_nouns(readings)), refused=True, contexts=contexts)
         text = PART_SEPARATOR.join(pieces) + (MISSING_PART if len(pieces) < len(readings) else "")
         return Answer(question=question, text=text, short_answer=PART_SEPARATOR.join(shorts), citations=citations, contexts=contexts)
 
@@ -250,14 +250,22 @@ def _digit_separator(text: str, i: int) -> bool:
     return text[i] in ",，" and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 
-def _refusal_text(documents: list[Document]) -> str:
+def _unsaid_nouns(readings: list[PartReading], most: int = 2) -> list[str]:
+    """The heaviest nouns of the question that the searched yearbooks never say (what a refusal can name)."""
+    nouns = sorted((t for r in readings for t in r.absent if t.noun), key=lambda t: -t.weight)
+    return list(dict.fromkeys(t.text for t in nouns))[:most]
+
+
+def _refusal_text(documents: list[Document], unsaid: Sequence[str] = ()) -> str:
+    """The refusal, the question's nouns no searched yearbook says (if any), and the closest entries."""
     names: list[str] = []
     for document in documents[:3]:
         meta = document.metadata
         name = f"{meta.get('section', '')} › {meta.get('table') or meta.get('entry', '')}"
         if name not in names:
             names.append(name)
-    return REFUSAL_TEXT + (f"最接近的条目：{'、'.join(names)}。" if names else "")
+    never = f"所查年鉴中没有出现「{'」「'.join(unsaid)}」。" if unsaid else ""
+    return REFUSAL_TEXT + never + (f"最接近的条目：{'、'.join(names)}。" if names else "")
 
 
 def untrained_model() -> ReaderModel:
