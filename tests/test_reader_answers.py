@@ -132,6 +132,8 @@ def test_refusals_list_the_closest_entries(reader):
 def test_a_refusal_names_the_nouns_the_yearbook_never_says(reader):
     answer = ask(reader, "2019年全县有多少家养蜂场？", FARMS)
     assert answer.refused and "所查年鉴中没有出现「养蜂场」" in answer.text, answer.text
+    traditional = ask(reader, "2019年全縣有多少家養蜂場？", FARMS)
+    assert traditional.refused and "「養蜂場」" in traditional.text, traditional.text  # quoted as asked
     plain = ask(reader, "2015年全县新登记农民专业合作社多少家？", FARMS, years={2019})
     assert plain.refused and "没有出现" not in plain.text  # every word is said: only the year is not held
 

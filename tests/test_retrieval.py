@@ -237,3 +237,13 @@ def test_search_tells_what_the_searched_yearbooks_say(settings, fake_cached, fak
     assert park.mentions is not None and not park.mentions("白茶") and park.mentions("发展党员")
     everywhere = fake_retriever.search("全年采摘白茶多少吨？")
     assert everywhere.mentions is not None and everywhere.mentions("白茶")
+
+
+def test_remembered_words_start_over_past_the_bound(fake_retriever, monkeypatch):
+    """Every question's words are looked up: the memory of them is bounded."""
+    monkeypatch.setattr(rag.retrieval.lexical, "MAX_REMEMBERED", 3)
+    index = fake_retriever.lexical.get(fake_retriever.store)
+    index._seen.clear()
+    for word in ("发展党员", "马拉松", "白茶", "外宾"):
+        index.contains(word, place="苏州工业园区")
+    assert len(index._seen) <= 3 and index.contains("发展党员") and not index.contains("白茶")

@@ -30,6 +30,7 @@ from rag.reader.similarity import SentenceSimilarity, bundled_similarity
 from rag.reader.quotes import citation
 from rag.reader.yesno import decide
 from rag.settings import Settings
+from rag.text import fold
 
 ALIGNED_KINDS = frozenset({"what", "org", "person", "place"})  # asks whose sure clause may give its open stretch
 MAX_SENTENCES = 8  # sentences (by question coverage) whose spans are scored
@@ -170,7 +171,8 @@ class Reader:
                 pieces.append(f"{short}。{clause}{marks}" if clause != short else f"{short}{marks}")
                 shorts.append(short)
         if not pieces:
-            return Answer(question=question, text=_refusal_text(documents, _unsaid_nouns(readings)), refused=True, contexts=contexts)
+            unsaid = [_as_asked(question, word) for word in _unsaid_nouns(readings)]
+            return Answer(question=question, text=_refusal_text(documents, unsaid), refused=True, contexts=contexts)
         text = PART_SEPARATOR.join(pieces) + (MISSING_PART if len(pieces) < len(readings) else "")
         return Answer(question=question, text=text, short_answer=PART_SEPARATOR.join(shorts), citations=citations, contexts=contexts)
 
@@ -254,6 +256,12 @@ def _unsaid_nouns(readings: list[PartReading], most: int = 2) -> list[str]:
     """The heaviest nouns of the question that the searched yearbooks never say (what a refusal can name)."""
     nouns = sorted((t for r in readings for t in r.absent if t.noun), key=lambda t: -t.weight)
     return list(dict.fromkeys(t.text for t in nouns))[:most]
+
+
+def _as_asked(question: str, word: str) -> str:
+    """``word`` (folded: lower case, simplified) as the question writes it (「GDP」, 「養蜂場」)."""
+    at = fold(question).find(word)
+    return question[at : at + len(word)] if at >= 0 else word
 
 
 def _refusal_text(documents: list[Document], unsaid: Sequence[str] = ()) -> str:

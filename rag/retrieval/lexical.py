@@ -17,6 +17,7 @@ from rag.text import TokenizerName, normalise, tokenize
 FETCH_BATCH = 2000
 INDEX_FORMAT = "v10"  # bump when LexicalIndex changes shape, so old pickles are rebuilt
 MAX_ROW_SHARE = 0.5  # a query word in more than this share of the searched chunks tells none apart
+MAX_REMEMBERED = 20_000  # words whose presence is remembered; the memory starts over past this (every question's words pass here)
 
 
 @dataclass
@@ -40,6 +41,8 @@ class LexicalIndex:
         """Whether any chunk's text (heading path included) contains ``term``; with ``place``, any of that place's chunks."""
         key = (term, place or "")
         if key not in self._seen:
+            if len(self._seen) >= MAX_REMEMBERED:
+                self._seen.clear()
             text = self.place_text.get(place, "") if place else self.text
             self._seen[key] = normalise(term) in text
         return self._seen[key]
