@@ -40,12 +40,13 @@ class LexicalIndex:
     def contains(self, term: str, place: str | None = None) -> bool:
         """Whether any chunk's text (heading path included) contains ``term``; with ``place``, any of that place's chunks."""
         key = (term, place or "")
-        if key not in self._seen:
+        found = self._seen.get(key)
+        if found is None:
             if len(self._seen) >= MAX_REMEMBERED:
                 self._seen.clear()
             text = self.place_text.get(place, "") if place else self.text
-            self._seen[key] = normalise(term) in text
-        return self._seen[key]
+            found = self._seen[key] = normalise(term) in text
+        return found
 
     def document_frequency(self) -> dict[str, int]:
         """How many chunks hold each token."""
