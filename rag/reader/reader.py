@@ -61,13 +61,12 @@ def read_part(
     model: ReaderModel,
     lexicon: Lexicon,
     similarity: SentenceSimilarity,
+    mentions: Callable[[str], bool],
     years_held: set[int] | None = None,
-    mentions: Callable[[str], bool] | None = None,
 ) -> PartReading:
     """Score every span of the sentences that hold most of the question, best first.
 
-    ``mentions`` tells whether the searched yearbooks say a word anywhere (by default: whether
-    the candidate sentences do).
+    ``mentions`` tells whether the searched yearbooks say a word anywhere.
     """
     matches = [match_sentence(asked, s) for s in candidates]
     best_cov = max((m.cov for m in matches), default=0.0)
@@ -82,8 +81,7 @@ def read_part(
             found.append(span)
     add_relative_features(found)
     unheld = bool(years_held and asked.years and not set(asked.years) & years_held)
-    said = mentions or _said_in(candidates)
-    absent = tuple(t for t in asked.terms if not any(said(v) for v in t.variants))
+    absent = tuple(t for t in asked.terms if not any(mentions(v) for v in t.variants))
     reading = PartReading(asked, [], [matches[i] for i in order], year_unheld=unheld, absent=absent, similarity=closest, found=found)
     score_reading(reading, model)
     return reading
@@ -129,10 +127,15 @@ class Reader:
         years_held: set[int] | None = None,
         mentions: Callable[[str], bool] | None = None,
     ) -> list[PartReading]:
-        """Every sub-question of ``question`` read against ``documents`` (best first); see :func:`read_part`."""
+        """Every sub-question of ``question`` read against ``documents`` (best first); see :func:`read_part`.
+
+        ``mentions`` tells whether the searched yearbooks say a word anywhere; without it, whether
+        the documents do.
+        """
         candidates = sentences(documents)
+        said = mentions or _said_in(candidates)
         return [
-            read_part(analyse(p, self.lexicon), candidates, self.model, self.lexicon, self.similarity, years_held, mentions)
+            read_part(analyse(p, self.lexicon), candidates, self.model, self.lexicon, self.similarity, said, years_held)
             for p in split_parts(question)
         ]
 
