@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evals.dataset import BUNDLED, SPLITS, load_split
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from evals.train_reader import Retrieve
 
 SPLIT_KEYS = (
     "exact_match", "containment", "citation_gold", "false_refusal", "refusal_recall",
@@ -174,13 +176,14 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
 
 def eval_retrieval(
     settings: Settings, held_out: dict[str, Any] | None = None
-) -> tuple[Callable[[Any], tuple[list, set[int], Callable[[str], bool] | None]], set[int]]:
+) -> tuple[Retrieve, set[int]]:
     """Retrieval against the evaluation store as the evaluation asks, and the years the store holds.
 
     With ``held_out`` (yearbook → reranker fitted without it), each question is reranked by its
     yearbook's, so a reader learns from retrieval as good as a new question gets.
     """
     from evals.eval_store import eval_settings
+    from evals.train_reader import Retrieved
     from rag.retrieval.hybrid import SearchFilters, open_retriever
 
     retriever = open_retriever(eval_settings(settings))
@@ -188,13 +191,13 @@ def eval_retrieval(
     years = retriever.years()
     places = corpus_places(retriever.store.manifest())
 
-    def retrieve(question: Any) -> tuple[list, set[int], Callable[[str], bool] | None]:
-        """Retrieval within the place of the question's yearbook: its evidence, the years held, what that yearbook says."""
+    def retrieve(question: Any) -> Retrieved:
+        """Retrieval within the place of the question's yearbook, as the service retrieves for its reader."""
         corpus = question.corpus or BUNDLED
         if held_out:
             retriever.reranker = held_out.get(corpus, shipped)
         result = retriever.search(question.question, filters=SearchFilters(place=places.get(corpus) or None))
-        return result.documents, years, result.mentions
+        return Retrieved(result.documents, years, result.mentions, result.query)
 
     return retrieve, years
 

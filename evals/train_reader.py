@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -22,7 +22,18 @@ from rag.reader.model import ReaderModel
 from rag.reader.reader import PartReading, Reader, score_reading
 from rag.settings import Settings
 
-Retrieve = Callable[[Question], tuple[list[Document], set[int], Callable[[str], bool] | None]]  # evidence, years held, what the searched yearbooks say
+
+
+class Retrieved(NamedTuple):
+    """What retrieval gives the reader for one question, as the service gives it."""
+
+    documents: list[Document]
+    years: set[int]  # the years the store holds
+    mentions: Callable[[str], bool] | None  # whether the searched yearbooks say a word
+    query: str  # the question as searched (colloquial words rewritten), which the service's reader reads
+
+
+Retrieve = Callable[[Question], Retrieved]
 PASSAGE_WEIGHT = 0.3  # a CMRC question teaches the span ranker this much of a yearbook question (at 1.0 CMRC's style crowds out the yearbooks')
 RANKER_PARAMS = {  # LambdaRank trees; leave-one-yearbook-out top span 0.668 (logistic) -> 0.701 with these
     **LAMBDARANK, "n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
@@ -57,8 +68,8 @@ def yearbook_examples(questions: Iterable[Question], retrieve: Retrieve, reader:
     """Read every question against what retrieval finds for it."""
     out: list[Example] = []
     for q in tqdm(list(questions), desc="read", unit="q", disable=not progress or None):
-        documents, years, mentions = retrieve(q)
-        readings = reader.read(q.question, documents, years, mentions)
+        documents, years, mentions, query = retrieve(q)
+        readings = reader.read(query, documents, years, mentions)
         golds = [[a] for a in q.answers] if q.type == "multi_entry" and len(readings) == len(q.answers) else [list(q.answers)] * len(readings)
         out.append(Example(q.question, q.answerable, golds, readings, documents, years, corpus=q.corpus or BUNDLED))
     return out

@@ -294,6 +294,20 @@ def test_a_noun_the_searched_yearbooks_never_say_is_marked_absent(reader):
     assert [t.text for t in nowhere.absent] == ["浓度"]  # asked of the yearbooks, not of the retrieved chunks
 
 
+def test_a_word_is_a_noun_by_where_it_stands_not_by_how_the_tagger_cut_it():
+    asked = {t.text: t for t in analyse("孔令军担任什么职务？").terms}
+    assert all(asked[c].noun for c in "孔令军")  # one name to the tagger, three characters to the term cut
+    assert not asked["担任"].noun and asked["职务"].noun
+
+
+def test_a_noun_the_best_sentence_lacks_weighs_more_than_a_verb_it_lacks(reader):
+    text = "全年粮食总产量52.74万吨,比上年增长3.1%。"
+    thing = reader.read("全年花生总产量是多少万吨？", [chunk(text)], {2019}, mentions=lambda word: True)[0]
+    assert thing.evidence["e_missing_noun_max"] > 0.3 and thing.evidence["e_missing_noun_everywhere"] > 0.3
+    wording = reader.read("全年粮食总产量达到多少万吨？", [chunk(text)], {2019}, mentions=lambda word: True)[0]
+    assert wording.evidence["e_missing_max"] > 0.0 and wording.evidence["e_missing_noun_max"] == 0.0
+
+
 def test_a_rate_or_a_years_additions_is_marked_against_a_question_for_the_total(reader):
     text = "全市医院有病床7,236张,每千人拥有病床4.3张;年内新建农村文化礼堂48个,累计建成226个。"
     beds = reader.read("全市医院一共有多少张病床？", [chunk(text)], {2019})[0]

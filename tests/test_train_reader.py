@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.documents import Document
 
 from evals.dataset import Question
-from evals.train_reader import Example, is_gold, sibling_variants, train, unanswerable_variants
+from evals.train_reader import Example, Retrieved, is_gold, sibling_variants, train, unanswerable_variants, yearbook_examples
 from rag.reader.model import load_model
 from rag.reader.reader import Reader, untrained_model
 
@@ -42,6 +42,16 @@ def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
     model.save(path)
     loaded = load_model(path)
     assert loaded.span.to_json() == model.span.to_json() and loaded.answer_threshold == model.answer_threshold
+
+
+def test_training_reads_the_question_as_the_service_searched_it():
+    reader = Reader(untrained_model())
+    document = Document(page_content="全县主要领导带队走访企业36家。", metadata={"kind": "text", "span_start": 0, "year": 2019})
+    question = Question("a", "一把手走访了多少家企业？", ("36家",), ("",), ("概况",), ("",), "number")
+    rewritten = "主要领导走访了多少家企业？"  # what the retriever's colloquial rewrite hands the service's reader
+    [example] = yearbook_examples([question], lambda q: Retrieved([document], {2019}, None, rewritten), reader, progress=False)
+    assert example.readings[0].asked == reader.read(rewritten, [document], {2019})[0].asked
+    assert "一把手" not in [t.text for t in example.readings[0].asked.terms]
 
 
 def test_gold_spans_match_by_text_or_by_value():

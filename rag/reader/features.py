@@ -392,18 +392,20 @@ def evidence_features(
     widest = max(matches, key=lambda m: m.cov, default=None)
     own_text = best.sentence.folded + best.sentence.context if best else ""
     found = 0.0
-    missing_max = 0.0
+    missing_max = missing_noun_max = 0.0
     for term in asked.terms:
         if any(v in own_text for v in term.variants):
             found += term.weight
         else:
             missing_max = max(missing_max, term.weight)
+            missing_noun_max = max(missing_noun_max, term.weight if term.noun else 0.0)
     own = best.features if best else {}
     anywhere = {index for m in matches for index in m.found}
     broken = _broken_compounds(asked, own_text)
-    missing_everywhere = max((t.weight for i, t in enumerate(asked.terms) if i not in anywhere), default=0.0)
+    unread = [t for i, t in enumerate(asked.terms) if i not in anywhere]
     return {
-        "e_missing_everywhere": missing_everywhere,  # the heaviest question word no read sentence holds
+        "e_missing_everywhere": max((t.weight for t in unread), default=0.0),  # the heaviest question word no read sentence holds
+        "e_missing_noun_everywhere": max((t.weight for t in unread if t.noun), default=0.0),  # … of its nouns
         "e_absent_max": max((t.weight for t in absent), default=0.0),  # … and that the yearbooks never say
         "e_absent_noun_max": max((t.weight for t in absent if t.noun), default=0.0),
         "e_best_score": max(-MAX_SCORE, min(MAX_SCORE, best.score if best else -MAX_SCORE)) / MAX_SCORE,
@@ -414,7 +416,8 @@ def evidence_features(
         "e_cov_own_sentence": own.get("s_cov_sentence", 0.0),
         "e_bigrams_own": own.get("s_bigrams", 0.0),
         "e_clause_cov": own.get("clause_cov", 0.0),
-        "e_missing_max": missing_max,
+        "e_missing_max": missing_max,  # the heaviest question word the best span's sentence lacks …
+        "e_missing_noun_max": missing_noun_max,  # … of its nouns: the thing asked about, not the asker's wording
         "e_year_conflict": own.get("s_year_conflict", 0.0),
         "e_year_unheld": float(year_unheld),
         "e_kind_number": float(asked.kind == "number"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -73,12 +74,24 @@ def idf(word: str) -> float:
     return min(math.log(total / (count + 1.0)), 16.0) / 16.0 * (0.5 if word.isdigit() else 1.0)
 
 
-def _tags(text: str) -> dict[str, str]:
-    """jieba's part-of-speech tag of each word of ``text`` (a word tagged twice keeps its last tag)."""
+def _noun_chars(text: str) -> list[bool]:
+    """Whether each character of ``text`` stands in a word jieba's tagger calls a noun.
+
+    Read by position, because the tagger cuts its own way: it may see one name (「孔令军」, nr)
+    where the term cut sees three characters, and a word's tag must not depend on that.
+    """
     import jieba.posseg
 
     _jieba()
-    return {pair.word: pair.flag for pair in jieba.posseg.lcut(text)}
+    out: list[bool] = []
+    for pair in jieba.posseg.lcut(text):
+        out.extend([pair.flag in NOUN_TAGS] * len(pair.word))
+    return out
+
+
+def _is_noun(noun_chars: Sequence[bool], start: int, end: int) -> bool:
+    """Whether most characters of the word at ``start:end`` are tagged as a noun's."""
+    return 2 * sum(noun_chars[start:end]) >= end - start
 
 
 def dictionary_words(word: str) -> list[str]:
@@ -132,7 +145,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
     split = _BEFORE_CUE.search(text)  # 「示范社有多少」: keep 「有」 off the noun before the cue
     pieces = [text[: split.start()], text[split.start() :]] if split else [text]
     words = [w for piece in pieces for word in _jieba().lcut(piece) for w in dictionary_words(word)]  # type: ignore[attr-defined]
-    tags = _tags(text)
+    noun_chars = _noun_chars(text)
     for word in words:
         start, end = position, position + len(word)
         position = end
@@ -145,7 +158,7 @@ def analyse(question: str, lexicon: Lexicon | None = None) -> Asked:
             near = 1.0 / (1.0 + max(gap, 0) / 3.0)
         known = terms.get(word)
         if known is None or known.near_cue < near:
-            terms[word] = Term(word, idf(word), lexicon.variants(word), near, tags.get(word, "") in NOUN_TAGS)
+            terms[word] = Term(word, idf(word), lexicon.variants(word), near, _is_noun(noun_chars, start, end))
         if previous[0] == start and not (word.isdigit() or previous[1].isdigit()):
             compounds.append((previous[1], word))
         previous = (end, word)
