@@ -23,7 +23,6 @@ from rag.reader.reader import PartReading, Reader, score_reading
 from rag.settings import Settings
 
 
-
 class Retrieved(NamedTuple):
     """What retrieval gives the reader for one question, as the service gives it."""
 
