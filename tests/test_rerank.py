@@ -61,6 +61,25 @@ def test_ranks_become_reciprocal_features():
     assert absent["in_dense"] == absent["in_lexical"] == absent["dense_rr"] == 0.0
 
 
+def test_closeness_in_meaning_is_a_feature_only_when_the_question_was_embedded():
+    close = Candidate("全年发展党员526人。", "组织工作 概况", "text", 0.05, 0, None, 0.0, similarity=0.91)
+    f = candidate_features(terms(), close, 0.05, 0.0, best_similarity=0.93)
+    assert f["dense_sim"] == 0.91 and abs(f["dense_sim_gap"] - 0.02) < 1e-9
+    assert "dense_sim" not in candidate_features(terms(), candidate("全年发展党员526人。"), 0.05, 0.0)  # BM25 only
+
+
+def test_every_candidate_carries_its_closeness_to_the_question_even_outside_the_dense_list(e5_store):
+    s = e5_store.settings
+    retriever = build_retriever(s, open_store(s, embedding_model_id(s)), e5_store.embeddings)
+    retriever.candidates = 3  # few dense neighbours, so BM25 brings chunks the dense search did not
+    pool = retriever.search("2020年园区发展党员多少人？").pool
+    outside = [p for p in pool if p.features["in_dense"] == 0.0]
+    nearest = [p for p in pool if p.features["dense_rr"] == 1.0]
+    assert outside and nearest and all("dense_sim" in p.features for p in pool)
+    assert nearest[0].features["dense_sim_gap"] == pytest.approx(0.0, abs=1e-6)  # the nearest chunk is the closest
+    assert all(p.features["dense_sim"] <= nearest[0].features["dense_sim"] + 1e-6 for p in pool)
+
+
 def test_reranker_file_round_trips_and_names_a_stale_format(tmp_path):
     path = tmp_path / "rerank.json"
     Reranker(LinearModel({"cov_body": 2.0}, -1.0), {"trained": "today"}).save(path)

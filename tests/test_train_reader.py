@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from langchain_core.documents import Document
 
 from evals.dataset import Question
@@ -136,12 +138,35 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def test_the_span_threshold_is_where_held_out_short_answers_are_right_more_often_than_wrong():
+def _calibrated_outcomes(shift: float) -> list:
+    """Held-out outcomes whose share right at confidence p is sigmoid(logit(p) - shift): 20 per confidence step."""
+    from evals.train_reader import HeldOut
+
+    outcomes = []
+    for step in range(1, 20):
+        p = step / 20
+        right = round(20 / (1 + math.exp(-(math.log(p / (1 - p)) - shift))))
+        outcomes += [HeldOut(0.9, p, index < right) for index in range(20)]
+    return outcomes
+
+
+def test_the_span_threshold_is_where_held_out_short_answers_turn_right_more_often_than_wrong():
     from evals.train_reader import HeldOut, choose_span_threshold
 
-    outcomes = [HeldOut(0.9, p, right) for p, right in ((0.9, True), (0.8, True), (0.6, True), (0.5, False), (0.4, False), (0.2, True))]
-    assert choose_span_threshold(outcomes) == 0.55  # above 0.55: three right, none wrong
+    # spans of unseen yearbooks right less often than their confidence says: the crossing is sigmoid(1) ≈ 0.73
+    assert abs(choose_span_threshold(_calibrated_outcomes(1.0)) - 0.731) < 0.03
+    assert abs(choose_span_threshold(_calibrated_outcomes(0.0)) - 0.5) < 0.03
     assert choose_span_threshold([HeldOut(0.9, 0.7, None)]) == 0.0  # nothing to judge
+    assert choose_span_threshold([HeldOut(0.9, 0.7, True), HeldOut(0.9, 0.2, True)]) == 0.0  # all right: always short
+
+
+def test_the_span_threshold_moves_little_when_a_few_questions_change():
+    """The grid cut it replaces jumped 0.10 and more between retrains; the fitted crossing moves smoothly."""
+    from evals.train_reader import HeldOut, choose_span_threshold
+
+    outcomes = _calibrated_outcomes(0.5)
+    flipped = [HeldOut(o.answerable, o.span_probability, not o.top_right) if i % 60 == 0 else o for i, o in enumerate(outcomes)]
+    assert abs(choose_span_threshold(outcomes) - choose_span_threshold(flipped)) < 0.03
 
 
 def test_rescoring_a_reading_equals_reading_again_with_that_model():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -172,9 +172,10 @@ class HybridRetriever(BaseRetriever):
                 place = named_place
         return SearchFilters(year=year, section=filters.section, place=place)
 
-    def _dense(self, query: str, filters: SearchFilters) -> list[str]:
+    def _dense(self, query: str, filters: SearchFilters) -> tuple[list[str], list[float]]:
+        """The nearest chunks by vector, best first, and the question's vector."""
         try:
-            vector = self.embeddings.embed_query(query)
+            vector = list(self.embeddings.embed_query(query))
         except YearbookError:
             raise
         except Exception as exc:  # noqa: BLE001 - any provider failure reads the same to a person
@@ -185,7 +186,7 @@ class HybridRetriever(BaseRetriever):
             where=filters.where(),
             include=[],
         )
-        return list(result["ids"][0]) if result["ids"] else []
+        return (list(result["ids"][0]) if result["ids"] else []), vector
 
     def _lexical(self, query: str, filters: SearchFilters, index: LexicalIndex) -> dict[str, float]:
         """The best chunks by BM25 with their scores, best first."""
@@ -217,10 +218,11 @@ class HybridRetriever(BaseRetriever):
         """
         timings = {} if timings is None else timings
         dense: list[str] = []
+        vector: list[float] = []
         lexical: dict[str, float] = {}
         if self.mode in ("hybrid", "dense"):
             t0 = time.perf_counter()
-            dense = self._dense(ranked_by, filters)
+            dense, vector = self._dense(ranked_by, filters)
             timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         if self.mode in ("hybrid", "bm25"):
             t0 = time.perf_counter()
@@ -229,11 +231,15 @@ class HybridRetriever(BaseRetriever):
         fused = self._fuse(dense, list(lexical))
         if not fused:
             return []
-        got = self.store.collection.get(ids=list(fused), include=["documents", "metadatas"])
+        got = self.store.collection.get(
+            ids=list(fused), include=["documents", "metadatas", *(["embeddings"] if vector else [])]
+        )
         records = {
             chunk_id: (text or "", meta or {})
             for chunk_id, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
         }
+        similarity = cosine_similarities(vector, got["ids"], got.get("embeddings"))
+        best_similarity = max(similarity.values(), default=0.0)
         terms = exact_terms(query)
         unit = max(self.dense_weight, self.lexical_weight) / (self.rrf_k + 1)
         dense_rank = {chunk_id: rank for rank, chunk_id in enumerate(dense)}
@@ -251,8 +257,9 @@ class HybridRetriever(BaseRetriever):
             candidate = Candidate(
                 text, heading_path(meta), str(meta.get("kind", "")), score,
                 dense_rank.get(chunk_id), lexical_rank.get(chunk_id), lexical.get(chunk_id, 0.0),
+                similarity.get(chunk_id),
             )
-            features = candidate_features(searched, candidate, best_fused, best_lexical)
+            features = candidate_features(searched, candidate, best_fused, best_lexical, best_similarity)
             if self.reranker is None and terms:  # the fused order, with a bonus for the question's exact dates and figures
                 embedded = normalise(str(meta.get("embed_text", text)))
                 score += EXACT_TERM_BONUS * unit * sum(1 for term in terms if term in embedded) / len(terms)
@@ -281,6 +288,17 @@ class Pooled:
     meta: dict[str, Any]
     score: float
     features: dict[str, float]
+
+
+def cosine_similarities(vector: Sequence[float], ids: Sequence[str], embeddings: Any) -> dict[str, float]:
+    """Cosine similarity of the question's vector to each chunk's stored vector (empty without a vector)."""
+    if not len(vector) or embeddings is None or not len(embeddings):
+        return {}
+    matrix = np.asarray(embeddings, dtype=float)
+    query = np.asarray(vector, dtype=float)
+    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
+    values = matrix @ query / np.where(norms > 0, norms, 1.0)
+    return {chunk_id: float(value) for chunk_id, value in zip(ids, values)}
 
 
 def heading_path(meta: dict[str, Any]) -> str:

@@ -53,10 +53,13 @@ class Candidate:
     dense_rank: int | None  # 0-based rank in the dense list (None: not there)
     lexical_rank: int | None
     lexical_score: float  # its BM25 score
+    similarity: float | None = None  # cosine of its stored vector to the question's (None: no dense search)
 
 
-def candidate_features(terms: QueryTerms, candidate: Candidate, best_fused: float, best_lexical: float) -> dict[str, float]:
-    """What tells the chunk that answers from its neighbours: ranks, coverage of the question, phrase matches."""
+def candidate_features(
+    terms: QueryTerms, candidate: Candidate, best_fused: float, best_lexical: float, best_similarity: float = 0.0
+) -> dict[str, float]:
+    """What tells the chunk that answers from its neighbours: ranks, closeness in meaning, coverage of the question, phrase matches."""
     body = normalise(candidate.text)
     heading = normalise(candidate.heading)
     total = sum(terms.weights.values()) or 1.0
@@ -93,6 +96,9 @@ def candidate_features(terms: QueryTerms, candidate: Candidate, best_fused: floa
         "short": float(len(body) < 24),
         f"kind:{candidate.kind or 'text'}": 1.0,
     }
+    if candidate.similarity is not None:  # how close in meaning, and how far behind the closest candidate
+        f["dense_sim"] = candidate.similarity
+        f["dense_sim_gap"] = best_similarity - candidate.similarity
     return f
 
 
