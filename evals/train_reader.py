@@ -16,7 +16,7 @@ from evals.answer_metrics import exact_match, normalize_answer, same_numbers
 from evals.cmrc import CmrcItem
 from evals.dataset import BUNDLED, Question
 from evals.fitting import LAMBDARANK, RankGroup, fit_logistic, fit_tree_ranker
-from rag.ranking import LinearModel, TreeRanker
+from rag.ranking import LinearModel, TreeRanker, logistic
 from rag.reader.candidates import Span
 from rag.reader.features import confidence_features
 from rag.reader.model import ReaderModel
@@ -293,7 +293,7 @@ def choose_span_threshold(outcomes: Sequence[HeldOut]) -> float:
     slope = calibration.weights.get("log_odds", 0.0)
     if slope <= 0:  # confidence tells right from wrong no better than chance: answer short when most are right
         return 0.0 if 2 * sum(rights) > len(rights) else MAX_SPAN_THRESHOLD
-    crossing = 1.0 / (1.0 + math.exp(calibration.bias / slope))  # sigmoid(-bias / slope)
+    crossing = logistic(-calibration.bias / slope)
     return round(min(max(crossing, 0.0), MAX_SPAN_THRESHOLD), 3)
 
 

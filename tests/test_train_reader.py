@@ -133,8 +133,6 @@ def test_held_out_scores_are_taken_before_the_next_fold_rescores_the_readings(mo
 
 
 def _logit(p: float) -> float:
-    import math
-
     return math.log(p / (1 - p))
 
 
@@ -145,7 +143,7 @@ def _calibrated_outcomes(shift: float) -> list:
     outcomes = []
     for step in range(1, 20):
         p = step / 20
-        right = round(20 / (1 + math.exp(-(math.log(p / (1 - p)) - shift))))
+        right = round(20 / (1 + math.exp(shift - _logit(p))))
         outcomes += [HeldOut(0.9, p, index < right) for index in range(20)]
     return outcomes
 
