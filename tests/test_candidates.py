@@ -50,7 +50,7 @@ def test_no_span_of_any_kind_starts_or_ends_inside_a_figure(text):
         ("年均浓度34微克/立方米", "34微克/立方米", "微克/立方米"),
         ("男女性别比为103.2∶100", "103.2∶100", "∶"),  # a ratio's second term
         ("新增就业100余人", "100余人", "余人"),
-        ("户籍人口约3万", "3万", "万"),
+        ("户籍人口约3万", "约3万", "万"),
     ],
 )
 def test_a_figure_keeps_its_whole_unit(text, figure, unit):
@@ -101,3 +101,30 @@ def test_two_dates_joined_by_a_range_mark_are_one_date_too():
 def test_what_a_verb_governs_is_a_span_however_many_words_brackets_or_spaces_it_holds(text, expected):
     assert expected in {s.text for s in spans(_sentence(text), load_lexicon())}
 
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("人口自然增长率为-2.42‰", "-2.42‰"),  # a sign belongs to the figure
+        ("全年新增“两新”党组织近100个", "近100个"),  # so do words that make it approximate …
+        ("三大平台总粉丝量约14万", "约14万"),
+        ("网络渠道信访量占总信访量的95%以上", "95%以上"),  # … or a bound after its unit
+        ("地区生产总值增长6%左右", "6%左右"),
+    ],
+)
+def test_a_figure_is_taken_as_written_with_its_sign_and_approximation(text, figure):
+    assert figure in _figures(text)
+
+
+def test_a_dash_between_two_years_is_no_minus_sign():
+    found = _figures("实施2019-2025年规划,增长率为-1.5%")
+    assert "-1.5%" in found and not any(f.startswith("-20") for f in found)
+
+
+def test_figures_of_different_units_written_together_are_also_one_candidate():
+    found = {s.text: s.items for s in spans(_sentence("园区落实涉外接待102批2142人次,馆藏39.96万卷、61.06万件。"), load_lexicon()) if s.kind == "number"}
+    assert found.get("102批2142人次") == 2 and found.get("39.96万卷、61.06万件") == 2
+    assert found.get("102批") == 0 and found.get("2142人次") == 0  # each alone stays a candidate
+    same_unit = _figures("小麦、玉米播种面积分别为41.2万亩、37.9万亩")
+    assert "41.2万亩、37.9万亩" not in same_unit  # figures of one unit side by side are each an item's own

@@ -232,6 +232,40 @@ def test_a_figure_qualified_by_words_the_question_does_not_say_is_marked(reader)
     assert unsaid["32418名"] == 0.0  # 年末全区共有党员: all said
 
 
+def test_a_figure_after_qizhong_is_marked_with_how_much_of_its_part_the_question_names(reader):
+    text = "完成进出口总额27.9亿元,其中出口21.4亿元,进口6.5亿元。"
+    reading = reader.read("进出口总额中出口是多少？", [chunk(text)], {2019})[0]
+    part = {s.text: (s.features["n_part"], s.features["n_part_said"]) for s in reading.found if s.kind == "number" and s.unit}
+    assert part["27.9亿元"] == (0.0, 0.0)  # the total: no part
+    assert part["21.4亿元"] == (1.0, 1.0)  # 出口: the part the question names
+    assert part["6.5亿元"] == (1.0, 0.0)  # 进口 is not said by 进出口
+
+
+def test_two_figures_together_are_marked_by_whether_the_question_asks_two(reader):
+    text = "2020年,园区落实涉外接待102批2142人次。"
+    both = reader.read("园区落实涉外接待多少批、多少人次？", [chunk(text, year=2020)], {2020})[0]
+    one = reader.read("园区落实涉外接待多少批？", [chunk(text, year=2020)], {2020})[0]
+    pair = lambda reading: {s.text: (s.features["n_pair_asked"], s.features["n_pair_unasked"]) for s in reading.found if s.kind == "number"}  # noqa: E731
+    assert pair(both)["102批2142人次"] == (1.0, 0.0) and pair(one)["102批2142人次"] == (0.0, 1.0)
+    assert pair(both)["102批"] == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(("question", "like"), [("新门诊楼一共花了多少钱？", "万元"), ("产值增长了几倍？", "倍"), ("办理要多少天？", "个工作日")])
+def test_the_unit_a_question_asks_for_is_read_after_its_cue_word_in_the_units_family(question, like):
+    from rag.reader.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    asked = analyse(question)
+    assert asked.unit and lexicon.family(asked.unit) == lexicon.family(like)
+
+
+def test_a_question_for_a_sum_marks_a_figure_of_another_measure_as_of_another_unit(reader):
+    text = "市人民医院新建门诊楼1栋,建筑面积6,800平方米,总投资3,200万元。"
+    reading = reader.read("新门诊楼一共花了多少钱？", [chunk(text)], {2019})[0]
+    differs = {s.text: s.features.get("u_differs") for s in reading.found if s.kind == "number" and s.unit}
+    assert differs["6,800平方米"] == 1.0 and differs["3,200万元"] == 0.0
+
+
 def test_a_figure_sharing_digits_with_the_questions_year_repeats_nothing_of_it(reader):
     text = "2020年,为204名人才发放学费补贴380余万元。"
     reading = reader.read("2020年园区为多少名人才发放了学费补贴？", [chunk(text, year=2020)], {2020})[0]

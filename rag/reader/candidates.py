@@ -139,15 +139,20 @@ def spans(sentence: Sentence, lexicon: Lexicon) -> list[Span]:
         if text[first.end() : then.start()] in _RANGE_MARKS:
             add(first.start(), then.end(), "date")
     date_chars = {i for m in dates for i in range(m.start(), m.end())}
+    figures: list[tuple[int, int, str]] = []
     for m in NUMBER.finditer(text):
         if m.start() in date_chars:
             continue
-        end, unit = unit_after(text, m.end(), lexicon)
+        start, end, unit = figure_extent(text, m, lexicon)
         if not unit and cells:
             unit = _header_unit(next((c for s, e, c in cells if s <= m.start() < e), ""), lexicon) or row_unit
-        add(m.start(), end, "number", unit=unit)
+        add(start, end, "number", unit=unit)
         if end != m.end():
             add(m.start(), m.end(), "number")
+        figures.append((start, end, unit))
+    for (start, end, unit), (then, last, other) in zip(figures, figures[1:]):
+        if unit and other and (then == end or (text[end:then] == "、" and other != unit)):  # 「102批2142人次」, 「39.96万卷、61.06万件」
+            add(start, last, "number", unit=unit, items=2)
     for m in QUOTED.finditer(text):
         add(m.start(), m.end(), "quote")
         add(m.start() + 1, m.end() - 1, "quote")
@@ -250,6 +255,24 @@ def unit_after(text: str, at: int, lexicon: Lexicon) -> tuple[int, str]:
     return position, lead.replace("余", "").replace("多", "")
 
 
+def figure_extent(text: str, match: re.Match[str], lexicon: Lexicon) -> tuple[int, int, str]:
+    """A figure as written: its sign or approximation before it, its unit, and a bound after the unit.
+
+    「人口自然增长率为-2.42‰」 gives -2.42‰, 「新增党组织近100个」 近100个, 「占95%以上」 95%以上: the
+    words belong to the figure, and an answer without them says something else.
+    """
+    start = match.start()
+    if start and text[start - 1] in _MINUS and (start < 2 or not text[start - 2].isdigit()):
+        start -= 1
+    else:
+        start -= len(next((w for w in lexicon.approximate_before if text.startswith(w, start - len(w))), ""))
+    end, unit = unit_after(text, match.end(), lexicon)
+    if unit:
+        end += len(next((w for w in lexicon.approximate_after if text.startswith(w, end)), ""))
+    return start, end, unit
+
+
+_MINUS = "-−－"
 _FIGURE_TAIL = ("余", "多", "万亿", *MAGNITUDES)  # 「万亿」 before its 「万」
 RATIO_TERM = re.compile(r"∶\d+(?:\.\d+)?")
 

@@ -148,6 +148,11 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["n_first"] = float(all(m.start() > span.start for m in others))
         f["n_percent"] = float(span.unit in ("%", "‰", "个百分点"))
         f["n_after_qizhong"] = float("其中" in text[max(0, span.start - 12) : span.start])
+        _part_features(f, text, span.start, asked.text)
+        pair = span.items == 2
+        several = len(_FIGURE_ASKS.findall(asked.text)) >= 2
+        f["n_pair_asked"] = float(pair and several)  # 「多少批、多少人次」 is answered by 「102批2142人次」 …
+        f["n_pair_unasked"] = float(pair and not several)  # … 「多少批」 by 102批 alone
         f["n_unsaid_qualifier"] = _unsaid_before(text, span.start, question_chars)
         _aspect_features(f, asked.text, text[_words_start(text, span.start, "，,。；;：:") : span.start], lexicon)
     if span.column:
@@ -175,6 +180,24 @@ def _unsaid_before(text: str, at: int, said: set[str]) -> float:
     start = _words_start(text, at, "，,。；;：:、（(")
     unsaid = sum(1 for ch in text[start:at][-WINDOW:] if "\u4e00" <= ch <= "\u9fff" and ch not in said)
     return min(unsaid, 6) / 6
+
+
+def _part_features(f: dict[str, float], text: str, at: int, question: str) -> None:
+    """Whether a figure after 「其中」 counts a part, and how much of that part's own words the question says.
+
+    「进出口总额27.9亿元,其中出口21.4亿元,进口6.5亿元」: asked 「出口是多少」 the part the question
+    names is the answer, asked 「进出口总额是多少」 the total. A part's own words run from 「其中」 or
+    the last break before the figure, whichever is later.
+    """
+    marker = text.rfind("其中", _words_start(text, at, "。；;"), at)
+    own = text[max(marker + 2, _words_start(text, at, "，,。；;：:、")) : at] if marker >= 0 else ""
+    words = "".join(ch for ch in own if "\u4e00" <= ch <= "\u9fff")
+    pairs = [words[i : i + 2] for i in range(len(words) - 1)] or list(words)  # 「进口」 is not said by 「进出口」
+    f["n_part"] = float(marker >= 0)
+    f["n_part_said"] = sum(p in question for p in pairs) / len(pairs) if pairs else 0.0
+
+
+_FIGURE_ASKS = re.compile(r"多少|几")
 
 
 def _words_start(text: str, at: int, marks: str) -> int:

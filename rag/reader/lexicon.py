@@ -1,4 +1,4 @@
-"""The reader's lexicon: question cue words, units and their families, change, direction and movement words, synonyms."""
+"""The reader's lexicon: question cue words, units and their families, approximations, change, direction and movement words, synonyms."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ class Lexicon:
     leader_words: tuple[str, ...] = ()  # words for whoever heads a body (一把手, 主要负责人)
     top_posts: tuple[str, ...] = ()  # the posts that head a body (书记, 主席, 县长)
     left_words: tuple[str, ...] = ()  # a holder has left the post (调离, 离任)
+    approximate_before: tuple[str, ...] = ()  # words before a figure that make it approximate (近, 约), longest first
+    approximate_after: tuple[str, ...] = ()  # … and after its unit (以上, 左右)
 
     @property
     def people_words(self) -> tuple[str, ...]:
@@ -104,6 +106,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             leader_words=tuple(raw["posts"]["leader_words"]),
             top_posts=tuple(w for w in ROLE_WORDS if w not in raw["posts"]["not_heads"]),
             left_words=tuple(raw["posts"]["left"]),
+            approximate_before=tuple(sorted(raw["approximation"]["before"], key=len, reverse=True)),
+            approximate_after=tuple(sorted(raw["approximation"]["after"], key=len, reverse=True)),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"reader lexicon {path}: {exc}") from exc
