@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +35,13 @@ def fit_logistic(rows: list[dict[str, float]], labels: list[int], c: float, bala
     return LinearModel(weights, round(float(model.intercept_[0]), 5))
 
 
-def fit_tree_ranker(groups: Sequence[RankGroup], params: dict[str, Any], nothing_to_learn: str) -> TreeRanker:
+def fit_tree_ranker(
+    groups: Sequence[RankGroup], params: dict[str, Any], nothing_to_learn: str, monotone: Mapping[str, int] | None = None
+) -> TreeRanker:
     """LambdaRank trees that put each group's gold candidates above its others (``params``: LightGBM's).
+
+    ``monotone`` names features whose direction is known before any data (+1: more never ranks a
+    candidate lower; -1: never higher); the trees then cannot learn a reversal from a few examples.
 
     Raises:
         ValueError: ``nothing_to_learn``, when no group has a candidate that is not gold.
@@ -53,6 +58,10 @@ def fit_tree_ranker(groups: Sequence[RankGroup], params: dict[str, Any], nothing
     labels = np.asarray([label for g in groups for label in g.labels])
     weights = np.asarray([g.weight for g in groups for _ in g.rows])
     params = {**params, "min_child_samples": min(params["min_child_samples"], max(1, len(groups) // 4))}
+    names = vectorizer.get_feature_names_out().tolist()
+    if monotone:
+        params["monotone_constraints"] = [monotone.get(name, 0) for name in names]
+        params["monotone_constraints_method"] = "advanced"
     ranker = lightgbm.LGBMRanker(**params)
     ranker.fit(matrix, labels, group=[len(g.rows) for g in groups], sample_weight=weights)
-    return TreeRanker(vectorizer.get_feature_names_out().tolist(), ranker.booster_.model_to_string())
+    return TreeRanker(names, ranker.booster_.model_to_string())

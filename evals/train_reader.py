@@ -38,6 +38,15 @@ PASSAGE_WEIGHT = 0.3  # a CMRC question teaches the span ranker this much of a y
 RANKER_PARAMS = {  # LambdaRank trees; leave-one-yearbook-out top span 0.668 (logistic) -> 0.701 with these
     **LAMBDARANK, "n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
 }
+# Span features whose direction is known before any data: a figure of the unit asked, a post the
+# question names, a row or column it names rank a span higher; a change, a rate or a year's additions
+# the question did not ask for rank it lower. Leave-one-yearbook-out top span EM 0.738 -> 0.744,
+# containment 0.822 -> 0.834 with these (kind agreement constrained too cost 「什么」 questions 0.06).
+SPAN_MONOTONE = {
+    "u_same": 1, "u_differs": -1, "n_part_said": 1, "n_change_unasked": -1, "n_level_asked_change": -1,
+    "n_rate_unasked": -1, "n_flow_unasked": -1, "post_said": 1, "post_body_said": 1, "cell_row_named": 1,
+    "cell_column_in_question": 1,
+}
 MAX_FALSE_REFUSAL = 0.04  # the refusal threshold keeps estimated false refusals on an unseen yearbook under this
 ATTRIBUTION = "Span weights partly learned from CMRC 2018 (Cui et al., 2019; CC BY-SA 4.0); no CMRC text is shipped."
 
@@ -196,7 +205,7 @@ def span_groups(examples: Iterable[Example]) -> list[RankGroup]:
 
 def fit_span_ranker(groups: Sequence[RankGroup]) -> TreeRanker:
     """LambdaRank trees (LightGBM) that put each part's gold spans above its other spans."""
-    return fit_tree_ranker(groups, RANKER_PARAMS, "no training span matches a gold answer: check the training data")
+    return fit_tree_ranker(groups, RANKER_PARAMS, "no training span matches a gold answer: check the training data", SPAN_MONOTONE)
 
 
 def rescore(examples: Iterable[Example], model: ReaderModel) -> None:
