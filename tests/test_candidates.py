@@ -102,7 +102,6 @@ def test_what_a_verb_governs_is_a_span_however_many_words_brackets_or_spaces_it_
     assert expected in {s.text for s in spans(_sentence(text), load_lexicon())}
 
 
-
 @pytest.mark.parametrize(
     ("text", "figure"),
     [
