@@ -18,12 +18,13 @@ from evals.train_reader import (
 )
 from rag.ranking import TreeRanker
 from rag.reader.candidates import Span
-from rag.reader.reader import PartReading
+from rag.reader.lexicon import load_lexicon
+from rag.reader.reader import PartReading, grammar_cut
 
 
 @dataclass(frozen=True)
 class HeldOutAnswer:
-    """The top span a held-out model picks for one question, and whether it is right."""
+    """The answer span a held-out model gives one question, and whether it is right."""
 
     corpus: str
     kind: str  # the analysed question's kind (reading.asked.kind)
@@ -65,10 +66,16 @@ def contains_gold(text: str, golds: Sequence[str]) -> bool:
 
 
 def held_out_answer(example: Example, model: TreeRanker) -> HeldOutAnswer:
-    """Rescore the example's first reading with ``model`` and judge its top span against the first part's golds."""
+    """Rescore the example's first reading with ``model`` and judge its answer span against the first part's golds.
+
+    The answer span is the top span, re-cut where the reader's grammar re-cuts it (a list
+    question's whole enumeration, the figure 「分别」 pairs with the item named).
+    """
     reading = example.readings[0]
     golds = example.golds[0] if example.golds else []
     span = top_span(reading, model)
+    if span is not None:
+        span = grammar_cut(reading.asked, span, load_lexicon()) or span
     text = span.text if span is not None else ""
     return HeldOutAnswer(
         corpus=example.corpus,
@@ -101,7 +108,7 @@ def cross_validate(examples: list[Example], extra: list[Example], synthetic: Seq
 
     ``examples`` are yearbook questions read against retrieval (each with its ``corpus``);
     ``extra`` (CMRC passages) trains every fold. Only answerable questions that are not yes/no
-    are scored, by the top span of their first reading. Then, when unanswerable questions of at
+    are scored, by the answer span of their first reading (see :func:`held_out_answer`). Then, when unanswerable questions of at
     least two yearbooks are among them, the refusal model is cross-validated on the same folds
     (see :func:`cross_validate_refusal`; ``synthetic`` unanswerable questions train it but are
     not scored), which rescores the readings.
@@ -175,7 +182,7 @@ def format_cross_validation(report: dict[str, Any]) -> str:
     header = f"{'held-out yearbook':<28}{'n':>5}{'EM':>8}{'EM 95%':>13}{'contain':>9}{'contain 95%':>13}{'no span':>9}{'trained on':>12}"
     lines = [
         f"leave-one-yearbook-out span ranker ({report['extra']} CMRC questions in every fold); "
-        "top span of each answerable, non-yes/no question's first part",
+        "top span (list and 分别 questions re-cut as the reader re-cuts them) of each answerable, non-yes/no question's first part",
         header,
     ]
     for corpus, metrics in report["folds"].items():

@@ -180,3 +180,13 @@ def test_refusal_is_not_cross_validated_without_unanswerable_questions_in_two_ye
     examples, _ = refusal_examples()
     only_a = [e for e in examples if e.answerable or e.corpus == "a"]
     assert cross_validate(only_a, [])["refusal"] is None
+
+
+def test_a_list_question_is_judged_by_the_enumeration_the_reader_cuts_around_its_top_span():
+    quote = "设施蔬菜主要分布在辛集镇、蒲汪镇、湖头镇、大庄镇等地。"
+    sentence = Sentence(Document(page_content=quote, metadata={"kind": "text"}), quote, 0, 0, folded=quote)
+    asked = Asked("设施蔬菜主要分布在哪些镇", "list", "哪些", "", False, ())
+    golds = ["辛集镇、蒲汪镇、湖头镇、大庄镇"]
+    one_item = Example("设施蔬菜主要分布在哪些镇？", True, [golds], [PartReading(asked, [span("湖头镇", sentence, {"x": 1.0})], [])], corpus="a")
+    report = cross_validate([one_item], convention("", 3, "x", "y"))
+    assert report["folds"]["a"]["exact_match"] == 1.0

@@ -184,14 +184,9 @@ class Reader:
         if reading.asked.kind == "yesno":
             answer, deciding = decide(reading.asked, reading.ranked)
             return answer, [deciding]
-        if reading.asked.kind == "list":
-            listed = list_span(best, {v for t in reading.asked.terms for v in t.variants})
-            if listed is not None:
-                return listed.text.strip(), [listed]
-        if reading.asked.kind == "number":
-            paired = paired_figure(reading.asked, best, self.lexicon)
-            if paired is not None:
-                return paired.text, [paired]
+        recut = grammar_cut(reading.asked, best, self.lexicon)
+        if recut is not None:
+            return recut.text.strip(), [recut]
         if reading.span_probability < self.model.span_threshold:
             if best.sentence.is_row:
                 aligned = row_cell(reading.asked, best)
@@ -219,6 +214,16 @@ class Reader:
         made = citation(len(citations) + 1, sentence.document, sentence.quote, sentence.start)
         citations.append(made)
         return made
+
+
+def grammar_cut(asked: Asked, best: Span, lexicon: Lexicon) -> Span | None:
+    """Where grammar, not the span model, sets the answer's ends: a list question's whole enumeration
+    around the best span, or the figure 「分别」 pairs with the item a question names (None: neither applies)."""
+    if asked.kind == "list":
+        return list_span(best, {v for t in asked.terms for v in t.variants})
+    if asked.kind == "number":
+        return paired_figure(asked, best, lexicon)
+    return None
 
 
 def _said_in(candidates: list[Sentence]) -> Callable[[str], bool]:
