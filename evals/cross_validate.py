@@ -108,10 +108,10 @@ def cross_validate(examples: list[Example], extra: list[Example], synthetic: Seq
 
     ``examples`` are yearbook questions read against retrieval (each with its ``corpus``);
     ``extra`` (CMRC passages) trains every fold. Only answerable questions that are not yes/no
-    are scored, by the answer span of their first reading (see :func:`held_out_answer`). Then, when unanswerable questions of at
-    least two yearbooks are among them, the refusal model is cross-validated on the same folds
-    (see :func:`cross_validate_refusal`; ``synthetic`` unanswerable questions train it but are
-    not scored), which rescores the readings.
+    are scored, by the answer span of their first reading (see :func:`held_out_answer`). Then,
+    when unanswerable questions of at least two yearbooks are among them, the refusal model is
+    cross-validated on the same folds (see :func:`cross_validate_refusal`; ``synthetic``
+    unanswerable questions train it but are not scored), which rescores the readings.
     """
     folds: dict[str, dict[str, Any]] = {}
     pooled: list[HeldOutAnswer] = []

@@ -35,9 +35,9 @@ def add_reader_jobs(jobs: Any) -> None:
         "each yearbook's questions scored by models fitted without that yearbook. Write the model file. "
         "The test split is never read. With --cross-validate, write nothing: "
         "fit the span scorer once per yearbook with that yearbook's train and dev questions left out "
-        "(CMRC in every fold) and report exact match and containment of its top span (list and 分别 questions re-cut as the reader re-cuts them) on the left-out "
-        "questions, per yearbook, pooled and per question kind, with 95% Wilson intervals; then the "
-        "refusal model on the same folds: false refusal and refusal recall of each left-out yearbook's "
+        "(CMRC in every fold) and report exact match and containment of its top span (list and 分别 "
+        "questions re-cut as the reader re-cuts them) on the left-out questions, per yearbook, pooled "
+        "and per question kind, with 95% Wilson intervals; then the refusal model on the same folds: false refusal and refusal recall of each left-out yearbook's "
         "real unanswerable questions at the threshold training would choose. The yardstick for a "
         "change, since the shipped models learn from dev.",
     )
