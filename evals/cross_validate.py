@@ -182,7 +182,8 @@ def format_cross_validation(report: dict[str, Any]) -> str:
     header = f"{'held-out yearbook':<28}{'n':>5}{'EM':>8}{'EM 95%':>13}{'contain':>9}{'contain 95%':>13}{'no span':>9}{'trained on':>12}"
     lines = [
         f"leave-one-yearbook-out span ranker ({report['extra']} CMRC questions in every fold); "
-        "top span (list and 分别 questions re-cut as the reader re-cuts them) of each answerable, non-yes/no question's first part",
+        "top span (list and 分别 questions re-cut as the reader re-cuts them) "
+        "of each answerable, non-yes/no question's first part",
         header,
     ]
     for corpus, metrics in report["folds"].items():

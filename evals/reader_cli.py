@@ -37,9 +37,10 @@ def add_reader_jobs(jobs: Any) -> None:
         "fit the span scorer once per yearbook with that yearbook's train and dev questions left out "
         "(CMRC in every fold) and report exact match and containment of its top span (list and 分别 "
         "questions re-cut as the reader re-cuts them) on the left-out questions, per yearbook, pooled "
-        "and per question kind, with 95% Wilson intervals; then the refusal model on the same folds: false refusal and refusal recall of each left-out yearbook's "
-        "real unanswerable questions at the threshold training would choose. The yardstick for a "
-        "change, since the shipped models learn from dev.",
+        "and per question kind, with 95% Wilson intervals; then the refusal model on the same folds: "
+        "false refusal and refusal recall of each left-out yearbook's real unanswerable questions at "
+        "the threshold training would choose. The yardstick for a change, since the shipped models "
+        "learn from dev.",
     )
     train.add_argument("--cmrc", type=Path, action="append", default=[], help="CMRC 2018 JSON file(s) to learn spans from (e.g. cmrc2018_trial.json)")
     train.add_argument("--cmrc-limit", type=int, default=None, help="use only the first N CMRC questions")
