@@ -250,7 +250,7 @@ def test_two_figures_together_are_marked_by_whether_the_question_asks_two(reader
     assert pair(both)["102批"] == (0.0, 0.0)
 
 
-@pytest.mark.parametrize(("question", "like"), [("新门诊楼一共花了多少钱？", "万元"), ("产值增长了几倍？", "倍"), ("办理要多少天？", "个工作日")])
+@pytest.mark.parametrize(("question", "like"), [("新门诊楼一共花了多少钱？", "万元"), ("产值增长了几倍？", "倍"), ("办理要多少天？", "个工作日"), ("古树还剩几棵？", "株"), ("全年出栏多少只？", "头"), ("新建了几栋楼？", "座")])
 def test_the_unit_a_question_asks_for_is_read_after_its_cue_word_in_the_units_family(question, like):
     from rag.reader.lexicon import load_lexicon
 

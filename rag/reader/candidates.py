@@ -25,8 +25,8 @@ NAME_AFTER_ROLE = re.compile(r"(?<=[:：\s])[\u4e00-\u9fff](?: ?[\u4e00-\u9fff])
 CLAUSE_MARKS = frozenset("，,。；;：:！!？?（）()—…|\t ")
 LIST_ITEM_BREAK = re.compile(r"[，,。；;：:（）()！？!?\s|]")
 LIST_END_WORDS = ("等", "和", "及", "共", "分别", "于", "在", "已", "均", "都", "的", "为", "是", "被", "先后", "相继", "入选", "获")
-OPENING = frozenset("“《「\"(（")
-CLOSING = frozenset("”》」\")）")
+OPENING = frozenset("“‘《「\"(（")  # quotes and brackets that open (the straight quote both opens and closes)
+CLOSING = frozenset("”’》」\")）")
 MAX_WORDS = 7  # words in a plain span
 SPAN_KINDS: tuple[str, ...] = ("number", "date", "quote", "list", "person", "org", "place", "span", "cell")
 

@@ -147,7 +147,6 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["n_others"] = min(len(others), 5) / 5
         f["n_first"] = float(all(m.start() > span.start for m in others))
         f["n_percent"] = float(span.unit in ("%", "‰", "个百分点"))
-        f["n_after_qizhong"] = float("其中" in text[max(0, span.start - 12) : span.start])
         _part_features(f, text, span.start, asked.text)
         pair = span.items == 2
         several = len(_FIGURE_ASKS.findall(asked.text)) >= 2

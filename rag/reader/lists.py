@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rag.reader.candidates import Sentence, Span, tokenize
+from rag.reader.candidates import CLOSING, OPENING, Sentence, Span, tokenize
 
 _CLAUSE_END = "，,。；;！!？?：:（）()|"  # a table cell ends a clause too
 _BOUNDARY_TAGS = ("v", "p", "r", "c", "d", "u", "f")  # words that bound an enumeration (but not 「vn」, a verbal noun)
@@ -23,7 +23,7 @@ _COUNT = re.compile(r"^[\d一二两三四五六七八九十几]{1,2}[大个项�
 _PARENTHETICAL = re.compile(r"[（(][^，,。；;：:！!？?|（）()、]{1,12}[）)]")  # 「华东(苏州)」: a note inside an item
 _QUOTED_RUN = re.compile(r"(?:“[^“”，,。；;]{1,20}”|《[^《》，,。；;]{1,40}》){2,}")  # 「“园清”“园聚”」: items set off by quotes alone
 _MASK = "□"
-_OPENERS, _CLOSERS = "“《(（‘", "”》)）’"
+_OPENERS, _CLOSERS = OPENING - {'"'}, CLOSING - {'"'}  # a straight quote may open or close: never trimmed
 Token = tuple[int, int, str, str]  # start, end, word, part of speech
 
 
