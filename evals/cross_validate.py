@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.answer_metrics import exact_match, wilson_interval
-from evals.fitting import fit_logistic
 from evals.train_reader import (
     Example,
     answerable_rows,
+    fit_answerable,
     fit_confidence,
     fit_span_ranker,
     refusal_threshold,
@@ -145,7 +145,7 @@ def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Exam
         rows, labels = answerable_rows(e for e in everything if e.corpus != corpus)
         if len(set(labels)) < 2:
             continue
-        model = fit_logistic(rows, labels, 1.0, balanced=True)
+        model = fit_answerable(rows, labels)
         for example in everything:
             if example.corpus == corpus:
                 reading = example.readings[0]
