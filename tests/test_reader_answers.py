@@ -241,6 +241,14 @@ def test_a_figure_after_qizhong_is_marked_with_how_much_of_its_part_the_question
     assert part["6.5亿元"] == (1.0, 0.0)  # 进口 is not said by 进出口
 
 
+def test_a_figure_is_marked_with_how_much_of_its_own_words_the_question_says(reader):
+    text = "共命名表彰四星级党组织188个、五星级党组织17个。"
+    reading = reader.read("共命名表彰了多少个五星级党组织？", [chunk(text)], {2019})[0]
+    own = {s.text: (s.features["n_own_said"], s.features["rel:n_own_said"]) for s in reading.found if s.kind == "number" and s.unit}
+    assert own["17个"] == (1.0, 0.0)  # 五星级党组织: every bigram said, the best of the sentence
+    assert own["188个"][0] < 1.0 and own["188个"][1] < 0.0  # 四星 is not said
+
+
 def test_two_figures_together_are_marked_by_whether_the_question_asks_two(reader):
     text = "2020年,园区落实涉外接待102批2142人次。"
     both = reader.read("园区落实涉外接待多少批、多少人次？", [chunk(text, year=2020)], {2020})[0]

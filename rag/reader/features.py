@@ -148,6 +148,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["n_first"] = float(all(m.start() > span.start for m in others))
         f["n_percent"] = float(span.unit in ("%", "‰", "个百分点"))
         _part_features(f, text, span.start, asked.text)
+        f["n_own_said"] = _own_words_said(text, span.start, max((m.end() for m in others if m.end() <= span.start), default=0), asked.text)
         pair = span.items == 2
         several = len(_FIGURE_ASKS.findall(asked.text)) >= 2
         f["n_pair_asked"] = float(pair and several)  # 「多少批、多少人次」 is answered by 「102批2142人次」 …
@@ -196,6 +197,19 @@ def _part_features(f: dict[str, float], text: str, at: int, question: str) -> No
     f["n_part_said"] = sum(p in question for p in pairs) / len(pairs) if pairs else 0.0
 
 
+def _own_words_said(text: str, at: int, previous_end: int, question: str) -> float:
+    """The share of a figure's own words that the question says: the bigrams from the last break or figure before it.
+
+    「共命名表彰四星级党组织188个、五星级党组织17个」: asked about 五星级党组织, the 17 has all of its
+    own words said, the 188 not 「四星」. Bigrams, so 「进出口」 does not say 「进口」.
+    """
+    start = max(_words_start(text, at, "，,。；;：:、（(|"), previous_end)
+    start += 2 * text.startswith("其中", start)  # 「其中出口」: the part's own word is 出口
+    words = "".join(ch for ch in text[start:at] if "\u4e00" <= ch <= "\u9fff")
+    pairs = [words[i : i + 2] for i in range(len(words) - 1)] or list(words)
+    return sum(p in question for p in pairs) / len(pairs) if pairs else 0.0
+
+
 _FIGURE_ASKS = re.compile(r"多少|几")
 
 
@@ -227,7 +241,7 @@ def _kind_agreement(asked: str, span: str) -> dict[str, float]:
     return {"kind_same": float(same), "kind_clash": float(clash)}
 
 
-RELATIVE = ("ctx_left", "ctx_left_cue", "ctx_right_cue", "clause_unique", "clause_cue", "dist", "s_cov", "h_near_figure")
+RELATIVE = ("ctx_left", "ctx_left_cue", "ctx_right_cue", "clause_unique", "clause_cue", "dist", "s_cov", "h_near_figure", "n_own_said")
 
 
 def _row_named(asked: Asked, row: str, span: Span) -> bool:
