@@ -191,22 +191,28 @@ def _part_features(f: dict[str, float], text: str, at: int, question: str) -> No
     """
     marker = text.rfind("其中", _words_start(text, at, "。；;"), at)
     own = text[max(marker + 2, _words_start(text, at, "，,。；;：:、")) : at] if marker >= 0 else ""
-    words = "".join(ch for ch in own if "\u4e00" <= ch <= "\u9fff")
-    pairs = [words[i : i + 2] for i in range(len(words) - 1)] or list(words)  # 「进口」 is not said by 「进出口」
     f["n_part"] = float(marker >= 0)
-    f["n_part_said"] = sum(p in question for p in pairs) / len(pairs) if pairs else 0.0
+    f["n_part_said"] = _bigrams_said(own, question)
 
 
 def _own_words_said(text: str, at: int, previous_end: int, question: str) -> float:
     """The share of a figure's own words that the question says: the bigrams from the last break or figure before it.
 
     「共命名表彰四星级党组织188个、五星级党组织17个」: asked about 五星级党组织, the 17 has all of its
-    own words said, the 188 not 「四星」. Bigrams, so 「进出口」 does not say 「进口」.
+    own words said, the 188 not 「四星」.
     """
     start = max(_words_start(text, at, "，,。；;：:、（(|"), previous_end)
     start += 2 * text.startswith("其中", start)  # 「其中出口」: the part's own word is 出口
-    words = "".join(ch for ch in text[start:at] if "\u4e00" <= ch <= "\u9fff")
-    pairs = [words[i : i + 2] for i in range(len(words) - 1)] or list(words)
+    return _bigrams_said(text[start:at], question)
+
+
+def _bigrams_said(words: str, question: str) -> float:
+    """The share of the character bigrams of ``words``' CJK characters (its one character, if one) that the question holds.
+
+    Bigrams, so 「进口」 is not said by 「进出口」.
+    """
+    cjk = "".join(ch for ch in words if "\u4e00" <= ch <= "\u9fff")
+    pairs = [cjk[i : i + 2] for i in range(len(cjk) - 1)] or list(cjk)
     return sum(p in question for p in pairs) / len(pairs) if pairs else 0.0
 
 
