@@ -224,6 +224,22 @@ def test_a_what_question_takes_the_kind_its_subject_and_cue_word_give(question, 
     assert analyse(question).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("2010年末全县党员人数超过3万名了吗？", "yesno"),  # a topic cue (人数) inside a yes/no question
+        ("临安税收收入占比超过九成吗？", "yesno"),
+        ("这个村拿过省级文明村称号吗？", "yesno"),
+        ("全县有多少党员？", "number"),
+        ("你知道全县有多少党员吗？", "number"),  # an interrogative still asks for the thing
+        ("能告诉我全县党员人数吗？", "number"),  # a request's 吗 is no yes/no form
+        ("城际铁路的车站都完工了没有？", "yesno"),
+    ],
+)
+def test_a_yes_no_form_outranks_a_topic_cue_but_not_an_interrogative_or_a_request(question, kind):
+    assert analyse(question).kind == kind
+
+
 def test_a_figure_qualified_by_words_the_question_does_not_say_is_marked(reader):
     text = "年末全区共有党员32418名,其中35岁及以下党员5470名。"
     reading = reader.read("年末全区共有党员多少名？", [chunk(text)], {2019})[0]

@@ -44,6 +44,7 @@ class Lexicon:
     left_words: tuple[str, ...] = ()  # a holder has left the post (调离, 离任)
     approximate_before: tuple[str, ...] = ()  # words before a figure that make it approximate (近, 约), longest first
     approximate_after: tuple[str, ...] = ()  # … and after its unit (以上, 左右)
+    requests: tuple[str, ...] = ()  # frames that make 吗 a request (告诉我, 知道)
 
     @property
     def people_words(self) -> tuple[str, ...]:
@@ -86,6 +87,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
                 synonyms[word] = synonyms.get(word, frozenset()) | members
         return Lexicon(
             cues=tuple(cues),
+            requests=tuple(raw["cues"].get("requests", [])),
             units=tuple(sorted(unit_kind, key=len, reverse=True)),
             unit_kind=unit_kind,
             unit_family=families,

@@ -18,6 +18,9 @@ _CLAUSE_BREAK = re.compile(r"[，,]")
 _WORD = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _WHICH_COUNT = re.compile(r"(?<=哪)\d+")  # normalised counts are digits: 「哪9个镇」 asks for a list as 「哪几个镇」 does
+# The interrogative morphemes: a cue holding one asks for a thing (多少, 几, 谁, 哪里, 何时, 什么);
+# a cue without one names a topic (人数, 比重, 增幅, 名称) that a yes/no question may also mention.
+_INTERROGATIVE = re.compile(r"多少|几|谁|哪|何|什么|啥|怎|多[大高长远重久]")
 NOUN_TAGS = frozenset({"n", "nr", "nrfg", "nrt", "ns", "nt", "nz", "vn", "eng", "j", "l"})  # jieba's tags of nouns, abbreviations, set phrases
 _FILLER = frozenset(
     "请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日 "
@@ -112,13 +115,18 @@ def _find_cue(text: str, lexicon: Lexicon) -> tuple[str, str, int]:
     """The first lexicon cue (longest first) as the question writes it, its kind and where it stands.
 
     A count after 哪 is read as 几 (「哪7个机构」 asks what 「哪几个机构」 asks).
+    A yes/no form outranks a topic cue: 「党员人数超过3万名了吗」 asks whether, not how many;
+    inside a request (「能告诉我党员人数吗」) it is no cue at all.
     """
     probe = _WHICH_COUNT.sub(lambda m: "几" * len(m.group(0)), text)
-    for cue, kind in lexicon.cues:
-        at = probe.find(cue)
-        if at >= 0:
-            return text[at : at + len(cue)], kind, at
-    return "", "what", -1
+    request = any(frame in text for frame in lexicon.requests)
+    found = [(cue, kind, at) for cue, kind in lexicon.cues if (at := probe.find(cue)) >= 0 and not (request and kind == "yesno")]
+    if not found:
+        return "", "what", -1
+    if not any(_INTERROGATIVE.search(cue) for cue, kind, _ in found if kind != "yesno"):
+        found = [f for f in found if f[1] == "yesno"] or found
+    cue, kind, at = found[0]
+    return text[at : at + len(cue)], kind, at
 
 
 def _asked_unit(text: str, cue: str, at: int, lexicon: Lexicon) -> str:
