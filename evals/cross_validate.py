@@ -13,13 +13,18 @@ from evals.train_reader import (
     fit_answerable,
     fit_confidence,
     fit_span_ranker,
+    YESNO_C,
     refusal_threshold,
     span_groups,
+    yesno_parts,
+    yesno_rows_of,
 )
+from evals.fitting import fit_logistic
 from rag.ranking import TreeRanker
 from rag.reader.candidates import Span
 from rag.reader.lexicon import load_lexicon
 from rag.reader.reader import PartReading, grammar_cut
+from rag.reader.yesno import claim_features, verdict
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,23 @@ def cross_validate(examples: list[Example], extra: list[Example], synthetic: Seq
     refusal = None
     if len({e.corpus for e in examples if not e.answerable}) >= 2:
         refusal = cross_validate_refusal(examples, synthetic, rankers)
-    return {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind, "refusal": refusal}
+    report = {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind, "refusal": refusal}
+    return report | {"yesno": cross_validate_yesno(examples)}
+
+
+def cross_validate_yesno(examples: Sequence[Example]) -> dict[str, Any]:
+    """The yes/no verdict on yearbooks it never saw: learned from the other yearbooks' yes/no questions, beside the hand checks."""
+    learned = hand = total = 0
+    for corpus in sorted({e.corpus for e in examples}):
+        rows, labels = yesno_rows_of(e for e in examples if e.corpus != corpus)
+        held = yesno_parts(e for e in examples if e.corpus == corpus)
+        if len(set(labels)) < 2 or not held:
+            continue
+        model = fit_logistic(rows, labels, YESNO_C, balanced=False)
+        learned += sum((model.probability(claim_features(asked, span)) >= 0.5) == yes for asked, span, yes in held)
+        hand += sum((verdict(asked, span.sentence) == "是") == yes for asked, span, yes in held)
+        total += len(held)
+    return {"n": total, "learned": learned / total if total else 0.0, "hand": hand / total if total else 0.0}
 
 
 def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Example], rankers: dict[str, TreeRanker]) -> dict[str, Any]:
@@ -196,6 +217,9 @@ def format_cross_validation(report: dict[str, Any]) -> str:
         lines.append(_row(f"  {kind}", metrics))
     if report.get("refusal"):
         lines += ["", *_refusal_lines(report["refusal"])]
+    if report.get("yesno", {}).get("n"):
+        yesno = report["yesno"]
+        lines += ["", f"leave-one-yearbook-out yes/no verdict ({yesno['n']} questions): learned {yesno['learned']:.3f} right, hand checks {yesno['hand']:.3f}"]
     return "\n".join(lines)
 
 

@@ -46,6 +46,23 @@ def test_training_learns_to_rank_gold_spans_and_writes_a_model(tmp_path):
     assert loaded.span.to_json() == model.span.to_json() and loaded.answer_threshold == model.answer_threshold
 
 
+def test_training_learns_the_yes_no_verdict_from_yes_no_questions():
+    reader = Reader(untrained_model())
+    claims = [
+        ("全年新登记企业218家。", "全年新登记企业超过200家吗？", "是"),
+        ("全年新登记企业218家。", "全年新登记企业超过300家吗？", "否"),
+        ("园区入驻企业30家。", "园区入驻企业有30家吗？", "是"),
+        ("园区入驻企业30家。", "园区入驻企业有40家吗？", "否"),
+    ]
+    yesno = []
+    for text, question, gold in claims:
+        document = Document(page_content=text, metadata={"kind": "text", "span_start": 0, "year": 2019})
+        yesno.append(Example(question, True, [[gold]], reader.read(question, [document], {2019}), [document], {2019}))
+    model, stats = train(examples(reader) + yesno, examples(reader))
+    assert stats["yesno_rows"] == len(claims)
+    assert model.yesno.weights["y_figure_unmet"] < 0 < model.yesno.weights["y_figure_met"]
+
+
 def test_training_reads_the_question_as_the_service_searched_it():
     reader = Reader(untrained_model())
     document = Document(page_content="全县主要领导带队走访企业36家。", metadata={"kind": "text", "span_start": 0, "year": 2019})

@@ -7,7 +7,8 @@ from langchain_core.documents import Document
 
 from rag.reader.candidates import Sentence, Span, sentences
 from rag.reader.question import analyse
-from rag.reader.yesno import decide, verdict
+from rag.ranking import LinearModel
+from rag.reader.yesno import claim_features, decide, verdict
 
 
 def _sentence(text: str, **meta: object) -> Sentence:
@@ -60,3 +61,21 @@ def test_the_sentence_that_states_most_of_the_claim_decides_not_the_first_one():
     answer, deciding = decide(analyse("网上信访量是否占到信访总量的95%以上？"), ranked)
     assert deciding.sentence is second
     assert answer == "是"
+
+
+def test_claim_features_name_what_the_sentence_fails_to_state():
+    asked = analyse("园区入驻企业是否超过50家？")
+    span = Span(_sentence("园区入驻企业30家，创造岗位160余个。"), 0, 2, "span")
+    features = claim_features(asked, span)
+    assert features["y_figure_unmet"] == 1.0 and features["y_figure_met"] == 0.0 and features["y_comparator"] == 1.0
+    met = claim_features(analyse("园区入驻企业是否超过20家？"), span)
+    assert met["y_figure_unmet"] == 0.0 and met["y_figure_met"] == 1.0
+
+
+def test_a_learned_verdict_outweighs_the_hand_checks_when_the_model_has_weights():
+    span = Span(_sentence("园区入驻企业30家，创造岗位160余个。"), 0, 2, "span")
+    asked = analyse("园区入驻企业是否超过50家？")
+    assert decide(asked, [span])[0] == "否"  # no weights: the hand checks (the figure is not met)
+    believes_figures_not = LinearModel({"y_figure_unmet": 4.0}, bias=-1.0)
+    assert decide(asked, [span], believes_figures_not)[0] == "是"
+    assert decide(asked, [span], LinearModel({"y_figure_unmet": -4.0}, bias=1.0))[0] == "否"

@@ -1,4 +1,4 @@
-"""The reader's learned models: the span ranker (boosted trees), two logistic models (span confidence, answerable) and thresholds, in one JSON file."""
+"""The reader's learned models: the span ranker (boosted trees), three logistic models (span confidence, answerable, yes/no verdict) and thresholds, in one JSON file."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class ReaderModel:
     span_threshold: float = 0.3  # span confidence under this → the sentence is quoted instead of a short answer
     meta: dict[str, Any] = field(default_factory=dict)
     confidence: LinearModel = field(default_factory=lambda: LinearModel({}))  # P(the best span is right | its score, its lead)
+    yesno: LinearModel = field(default_factory=lambda: LinearModel({}))  # P(是 | how far the deciding sentence states the claim)
 
     def span_confidence(self, features: dict[str, float], best: dict[str, float]) -> float:
         """How sure the reader is of the best span: the confidence model over ``features`` once
@@ -43,6 +44,7 @@ class ReaderModel:
             "span": self.span.to_json(),
             "answerable": self.answerable.to_json(),
             "confidence": self.confidence.to_json(),
+            "yesno": self.yesno.to_json(),
         }
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -65,6 +67,7 @@ def load_model(path: Path = MODEL_PATH) -> ReaderModel:
             span_threshold=float(raw["span_threshold"]),
             meta=dict(raw.get("meta", {})),
             confidence=linear_from_json(raw.get("confidence", {"weights": {}, "bias": 0.0})),
+            yesno=linear_from_json(raw.get("yesno", {"weights": {}, "bias": 0.0})),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"reader model {path}: {exc}; rebuild it with `yearbook eval train`") from exc

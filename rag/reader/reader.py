@@ -182,7 +182,7 @@ class Reader:
     def _short_answer(self, reading: PartReading) -> tuple[str | None, list[Span]]:
         best = reading.ranked[0]
         if reading.asked.kind == "yesno":
-            answer, deciding = decide(reading.asked, reading.ranked)
+            answer, deciding = decide(reading.asked, reading.ranked, self.model.yesno)
             return answer, [deciding]
         recut = grammar_cut(reading.asked, best, self.lexicon)
         if recut is not None:

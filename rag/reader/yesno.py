@@ -1,4 +1,4 @@
-"""Yes/no questions: find the sentence that states most of the claim, then check its figures, negation and words."""
+"""Yes/no questions: find the sentence that states most of the claim, then weigh its words, figures and negation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rag.reader.candidates import DATE, Sentence, Span, cell_unit, spans, tokenize, unit_after
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.question import Asked
+from rag.ranking import LinearModel
 from rag.text import _jieba
 
 # A claim word this heavy (IDF, 0–1) that the deciding sentence does not hold makes the answer 否:
@@ -21,18 +22,30 @@ _BELOW = ("不到", "不足", "低于", "少于", "以下", "未满", "不超过
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def decide(asked: Asked, ranked: Sequence[Span]) -> tuple[str, Span]:
-    """是 or 否 for a yes/no question, and a span of the sentence that decided it."""
+def decide(asked: Asked, ranked: Sequence[Span], model: LinearModel | None = None) -> tuple[str, Span]:
+    """是 or 否 for a yes/no question, and a span of the sentence that decided it.
+
+    ``model`` (P(是) over :func:`claim_features`, learned from yes/no questions) gives the
+    verdict; without weights (a reader trained on questions with no yes/no among them) the hand
+    checks of :func:`verdict` do.
+    """
+    span = deciding_span(asked, ranked)
+    if model is not None and model.weights:
+        return ("是" if model.probability(claim_features(asked, span)) >= 0.5 else "否"), span
+    return verdict(asked, span.sentence), span
+
+
+def deciding_span(asked: Asked, ranked: Sequence[Span]) -> Span:
+    """The best span of the sentence read that leaves the least of the claim unsaid (alone and with its context)."""
     chosen: list[Span] = []
     for span in ranked:  # the best span of each sentence read, best first
         if all(span.sentence is not s.sentence for s in chosen):
             chosen.append(span)
-    best = min(chosen, key=lambda s: _unsupported(asked, s.sentence)[0] + _unsupported(asked, s.sentence, alone=True)[0])
-    return verdict(asked, best.sentence), best
+    return min(chosen, key=lambda s: _unsupported(asked, s.sentence)[0] + _unsupported(asked, s.sentence, alone=True)[0])
 
 
 def verdict(asked: Asked, sentence: Sentence) -> str:
-    """是 when ``sentence`` states what the question claims, else 否."""
+    """是 when ``sentence`` states what the question claims, else 否: the first check that fails decides."""
     if _unsupported(asked, sentence)[1] >= UNSUPPORTED_WEIGHT:
         return "否"
     lexicon = load_lexicon()
@@ -50,6 +63,50 @@ def verdict(asked: Asked, sentence: Sentence) -> str:
         if not comparator and not any(abs(x - value) < 1e-6 * max(1.0, value) for x in same_unit):
             return "否"
     return "否" if _negated_claim(asked.text) != _negated_sentence(asked, sentence) else "是"
+
+
+def claim_features(asked: Asked, span: Span) -> dict[str, float]:
+    """How far the sentence of ``span`` states the question's claim, as named features for the learned verdict.
+
+    Each check of :func:`verdict` becomes a feature (the claim words the sentence lacks, a figure
+    it does not meet, a date it does not give, the opposite direction, a negation on one side
+    only), with the sentence's broken compounds (「国家级」 asked where 「省级」 is written): the
+    weights, not the order of the checks, say how much each counts.
+    """
+    lexicon = load_lexicon()
+    sentence = span.sentence
+    text = sentence.folded + sentence.context
+    missing_sum, missing_max = _unsupported(asked, sentence)
+    _, missing_alone = _unsupported(asked, sentence, alone=True)
+    figures = _claim_figures(asked, sentence, lexicon)
+    return {
+        "y_missing_max": missing_max,
+        "y_missing_sum": min(missing_sum, 3.0) / 3.0,
+        "y_missing_alone_max": missing_alone,
+        "y_opposite": float(_opposite_direction(asked.text, sentence.folded, lexicon)),
+        "y_date_unstated": float(any(d.group() not in sentence.folded for d in _dates(asked.text))),
+        "y_figure_unmet": float(any(not met for met in figures)),
+        "y_figure_met": float(bool(figures) and all(figures)),
+        "y_comparator": float(bool(_comparator(asked.text))),
+        "y_negation_differs": float(_negated_claim(asked.text) != _negated_sentence(asked, sentence)),
+        "y_negated_claim": float(_negated_claim(asked.text)),
+        "y_compound_broken": float(any(a + b not in text and (a in text) != (b in text) for a, b in asked.compounds)),
+    }
+
+
+def _claim_figures(asked: Asked, sentence: Sentence, lexicon: Lexicon) -> list[bool]:
+    """For each figure the claim makes (years aside), whether the sentence meets it."""
+    years = {float(y) for y in asked.years}
+    stated = [_scaled(x, u, lexicon) for x, u in _stated_figures(sentence, lexicon)]
+    comparator = _comparator(asked.text)
+    met: list[bool] = []
+    for value, unit in (_scaled(x, u, lexicon) for x, u in _figures(asked.text, lexicon) if x not in years):
+        same_unit = [x for x, u in stated if u == unit] if unit else [x for x, _ in stated]
+        if comparator:
+            met.append(any(_compares(comparator, x, value, bool(unit)) for x in same_unit))
+        else:
+            met.append(any(abs(x - value) < 1e-6 * max(1.0, value) for x in same_unit))
+    return met
 
 
 def _unsupported(asked: Asked, sentence: Sentence, alone: bool = False) -> tuple[float, float]:
