@@ -20,6 +20,7 @@ _YES_NO_FORMS = re.compile(r"是否|有没有|是不是|能否|可否|有无|会
 _AT_LEAST = ("超过", "多于", "高于", "以上", "不少于", "不低于", "达到", "突破", "逾")
 _BELOW = ("不到", "不足", "低于", "少于", "以下", "未满", "不超过")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_MORE = re.compile(r"([万亿]?)[多余]([万亿]?)")  # 「300多」, 「1.5万余」: more than the figure, less than its next step
 
 
 def decide(asked: Asked, ranked: Sequence[Span], model: LinearModel | None = None) -> tuple[str, Span]:
@@ -51,17 +52,10 @@ def verdict(asked: Asked, sentence: Sentence) -> str:
     lexicon = load_lexicon()
     if _opposite_direction(asked.text, sentence.folded, lexicon):
         return "否"
-    years = {float(y) for y in asked.years}
-    stated = [_scaled(x, u, lexicon) for x, u in _stated_figures(sentence, lexicon)]
     if any(d.group() not in sentence.folded for d in _dates(asked.text)):
         return "否"  # a date the sentence does not give
-    comparator = _comparator(asked.text)
-    for value, unit in (_scaled(x, u, lexicon) for x, u in _figures(asked.text, lexicon) if x not in years):
-        same_unit = [x for x, u in stated if u == unit] if unit else [x for x, _ in stated]
-        if comparator and not any(_compares(comparator, x, value, bool(unit)) for x in same_unit):
-            return "否"
-        if not comparator and not any(abs(x - value) < 1e-6 * max(1.0, value) for x in same_unit):
-            return "否"
+    if not all(_claim_figures(asked, sentence, lexicon)):
+        return "否"
     return "否" if _negated_claim(asked.text) != _negated_sentence(asked, sentence) else "是"
 
 
@@ -100,9 +94,15 @@ def _claim_figures(asked: Asked, sentence: Sentence, lexicon: Lexicon) -> list[b
     stated = [_scaled(x, u, lexicon) for x, u in _stated_figures(sentence, lexicon)]
     comparator = _comparator(asked.text)
     met: list[bool] = []
-    for value, unit in (_scaled(x, u, lexicon) for x, u in _figures(asked.text, lexicon) if x not in years):
+    for raw, unit, step in _figures(asked.text, lexicon):
+        if raw in years:
+            continue
+        value, unit = _scaled(raw, unit, lexicon)
         same_unit = [x for x, u in stated if u == unit] if unit else [x for x, _ in stated]
-        if comparator:
+        if step:  # 「300多公里」: at least 300, under 400
+            step *= value / raw if raw else 1.0
+            met.append(any(value <= x < value + step for x in same_unit))
+        elif comparator:
             met.append(any(_compares(comparator, x, value, bool(unit)) for x in same_unit))
         else:
             met.append(any(abs(x - value) < 1e-6 * max(1.0, value) for x in same_unit))
@@ -116,7 +116,7 @@ def _unsupported(asked: Asked, sentence: Sentence, alone: bool = False) -> tuple
         t.weight
         for t in asked.terms
         if not any(v in text for v in t.variants) and not _NUMBER.fullmatch(t.text) and t.text not in _AT_LEAST + _BELOW
-        and t.text not in load_lexicon().unit_kind  # figures and their units are checked as figures
+        and t.text.lstrip("万亿多余") not in load_lexicon().unit_kind  # figures and their units (「多公里」) are checked as figures
     ]
     return sum(missing), max(missing, default=0.0)
 
@@ -130,11 +130,29 @@ def _opposite_direction(claim: str, text: str, lexicon: Lexicon) -> bool:
     return False
 
 
-def _figures(text: str, lexicon: Lexicon) -> list[tuple[float, str]]:
-    """Every figure of a question outside its dates, with the unit written after it (「30家」 → (30.0, 家))."""
+def _figures(text: str, lexicon: Lexicon) -> list[tuple[float, str, float]]:
+    """Every figure of a question outside its dates, with the unit written after it and, when 多 or 余
+    follows it, the step of its last written digit (「30家」 → (30.0, 家, 0), 「300多公里」 → (300.0, 公里, 100))."""
     plain = text.replace(",", "")
     in_dates = {i for d in _dates(plain) for i in range(d.start(), d.end())}
-    return [(float(m.group()), unit_after(plain, m.end(), lexicon)[1]) for m in _NUMBER.finditer(plain) if m.start() not in in_dates]
+    out = []
+    for m in _NUMBER.finditer(plain):
+        if m.start() in in_dates:
+            continue
+        unit = unit_after(plain, m.end(), lexicon)[1]
+        more = _MORE.match(plain, m.end())
+        magnitude = more.group(1) or more.group(2) if more else ""
+        if magnitude and not unit.startswith(magnitude):
+            unit = magnitude + unit  # 「1.5万多元」: the magnitude before 多 scales the unit after it
+        out.append((float(m.group()), unit, _approximate_step(m.group()) if more else 0.0))
+    return out
+
+
+def _approximate_step(written: str) -> float:
+    """The place value of a figure's last non-zero digit: what 「300多」 (100) or 「1.5万多」 (0.1) may add."""
+    if "." in written:
+        return 10.0 ** -len(written.split(".")[1])
+    return 10.0 ** (len(written) - len(written.rstrip("0")))
 
 
 def _dates(text: str) -> list[re.Match[str]]:
