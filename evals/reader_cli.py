@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +60,11 @@ def add_reader_jobs(jobs: Any) -> None:
         "and dev questions (to judge a change on questions no model saw); writes no model file",
     )
     train.add_argument("--json", action="store_true", help="with --cross-validate: print the report as JSON")
+    train.add_argument(
+        "--yesno-only", action="store_true",
+        help="refit only the yes/no verdict from the train and dev yes/no questions, read by the model file's own "
+        "span ranker; its other models and thresholds are kept (a minute instead of most of an hour)",
+    )
     train.set_defaults(handler=run_train)
     reader = jobs.add_parser(
         "reader",
@@ -75,6 +82,8 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `yearbook eval train` (and of its --cross-validate)."""
     if args.cross_validate:
         return run_cross_validation(args, settings)
+    if args.yesno_only:
+        return run_yesno_training(args, settings)
     from evals.train_reader import corpus_texts, synthetic_unanswerable, train, yearbook_examples
     from rag.reader.model import MODEL_PATH
     from rag.reader.reader import untrained_model
@@ -102,6 +111,27 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
         f"answerable scorer on {stats['answerable_rows']} questions; refusal threshold "
         f"{model.answer_threshold:.3f} and span threshold {model.span_threshold:.2f} (from {stats['threshold_from']})"
     )
+    return 0
+
+
+def run_yesno_training(args: argparse.Namespace, settings: Settings) -> int:
+    """`yearbook eval train --yesno-only`: refit the yes/no verdict into the model file, the rest kept."""
+    from dataclasses import replace
+
+    from evals.train_reader import fit_yesno, yearbook_examples
+    from rag.reader.model import MODEL_PATH, load_model
+
+    out = args.out or MODEL_PATH
+    kept = load_model(out if out.exists() else MODEL_PATH)
+    questions = [q for q in load_split("train")[: args.limit] + load_split("dev")[: args.limit] if q.type == "yesno"]
+    retrieve, _ = eval_retrieval(settings)  # the shipped reranker: the verdict learns from the sentences the service reads
+    examples = yearbook_examples(questions, retrieve, settings_reader(settings, kept), not args.quiet)
+    yesno, rows = fit_yesno(examples)
+    if not yesno.weights:
+        print(f"no yes/no verdict learned: {rows} yes/no questions with a deciding sentence, both answers needed", file=sys.stderr)
+        return 1
+    replace(kept, yesno=yesno, meta={**kept.meta, "yesno_rows": rows, "yesno_trained": date.today().isoformat()}).save(out)
+    print(f"wrote {out}: yes/no verdict from {rows} train and dev yes/no questions (other models kept)")
     return 0
 
 

@@ -368,13 +368,12 @@ def fit_models(train_examples: list[Example], refusal_examples: Sequence[Example
     )
     ev_rows, ev_labels = answerable_rows(e for e in scored if not e.passage)
     answerable = fit_answerable(ev_rows, ev_labels) if len(set(ev_labels)) == 2 else LinearModel({})
-    yesno_rows, yesno_labels = yesno_rows_of(train_examples)
-    yesno = fit_logistic(yesno_rows, yesno_labels, YESNO_C, balanced=False) if len(set(yesno_labels)) == 2 else LinearModel({})
+    yesno, yesno_count = fit_yesno(train_examples)
     model = ReaderModel(span=span, answerable=answerable, confidence=confidence, yesno=yesno)
     rescore(scored, model)
     stats = {
         "span_rows": sum(len(g.rows) for g in groups), "span_questions": len(groups),
-        "answerable_rows": len(ev_rows), "confidence_rows": confidence_count, "yesno_rows": len(yesno_rows),
+        "answerable_rows": len(ev_rows), "confidence_rows": confidence_count, "yesno_rows": yesno_count,
     }
     return model, stats
 
@@ -382,6 +381,12 @@ def fit_models(train_examples: list[Example], refusal_examples: Sequence[Example
 # C of the yes/no verdict's logistic model: leave-one-yearbook-out over 323 train/dev yes/no
 # questions gave 0.721 / 0.728 / 0.728 / 0.721 right at C = 0.3 / 1 / 3 / 10 (the hand checks: 0.672).
 YESNO_C = 1.0
+
+
+def fit_yesno(examples: Iterable[Example]) -> tuple[LinearModel, int]:
+    """The yes/no verdict, P(是) over the deciding sentence's claim features, and how many questions it learned from (empty unless both answers occur)."""
+    rows, labels = yesno_rows_of(examples)
+    return (fit_logistic(rows, labels, YESNO_C, balanced=False) if len(set(labels)) == 2 else LinearModel({})), len(rows)
 
 
 def yesno_parts(examples: Iterable[Example]) -> list[tuple[Asked, Span, bool]]:
