@@ -378,8 +378,8 @@ def fit_models(train_examples: list[Example], refusal_examples: Sequence[Example
     return model, stats
 
 
-# C of the yes/no verdict's logistic model: leave-one-yearbook-out over 323 train/dev yes/no
-# questions gave 0.721 / 0.728 / 0.728 / 0.721 right at C = 0.3 / 1 / 3 / 10 (the hand checks: 0.672).
+# C of the yes/no verdict's logistic model: leave-one-yearbook-out over 300 train/dev yes/no
+# questions gave 0.757 / 0.763 / 0.757 / 0.757 right at C = 0.3 / 1 / 3 / 10 (the hand checks: 0.693).
 YESNO_C = 1.0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from rag.reader.candidates import DATE, Sentence, Span, cell_unit, spans, tokenize, unit_after
 from rag.reader.lexicon import Lexicon, load_lexicon
@@ -16,10 +17,12 @@ from rag.text import _jieba
 # (0.4 let particles such as 过 decide; above 0.55 missed 第二 against 第一).
 UNSUPPORTED_WEIGHT = 0.5
 NEGATORS = frozenset({"不", "未", "没", "没有", "无", "非", "尚未", "从未", "未曾", "并未", "不再", "未能", "不能", "无法", "并非", "不是"})
-_YES_NO_FORMS = re.compile(r"是否|有没有|是不是|能否|可否|有无|会不会|算不算|对吗|对不对|吗")
-_AT_LEAST = ("超过", "多于", "高于", "以上", "不少于", "不低于", "达到", "突破", "逾")
+_YES_NO_FORMS = re.compile(r"是否|有没有|是不是|能否|可否|有无|会不会|算不算|对吗|对不对|吗|了没有|没有[?？]?$")  # 「完工了没有」 asks, not negates
+_AT_LEAST = ("超过", "多于", "高于", "以上", "不少于", "不低于", "达到", "突破", "逾", "过半")
 _BELOW = ("不到", "不足", "低于", "少于", "以下", "未满", "不超过")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_TENTHS = "一二三四五六七八九"
+_SHARE = re.compile(r"([一二三四五六七八九])成|过半|半数|一半")  # 「七成」 is 70 %, 「过半」 more than 50 %
 _MORE = re.compile(r"([万亿]?)[多余]([万亿]?)")  # 「300多」, 「1.5万余」: more than the figure, less than its next step
 
 
@@ -89,18 +92,25 @@ def claim_features(asked: Asked, span: Span) -> dict[str, float]:
 
 
 def _claim_figures(asked: Asked, sentence: Sentence, lexicon: Lexicon) -> list[bool]:
-    """For each figure the claim makes (years aside), whether the sentence meets it."""
+    """For each figure the claim makes (years aside), whether the sentence meets it.
+
+    A figure is compared by its own comparator (「35岁以下的超过七成」: 35 below, 七成 at least),
+    else by the claim's; one the sentence writes the same way (「35岁以下」) is met.
+    """
     years = {float(y) for y in asked.years}
     stated = [_scaled(x, u, lexicon) for x, u in _stated_figures(sentence, lexicon)]
-    comparator = _comparator(asked.text)
+    claimed = _comparator(asked.text)
     met: list[bool] = []
-    for raw, unit, step in _figures(asked.text, lexicon):
-        if raw in years:
+    for figure in _figures(asked.text, lexicon):
+        if figure.value in years:
             continue
-        value, unit = _scaled(raw, unit, lexicon)
+        value, unit = _scaled(figure.value, figure.unit, lexicon)
         same_unit = [x for x, u in stated if u == unit] if unit else [x for x, _ in stated]
-        if step:  # 「300多公里」: at least 300, under 400
-            step *= value / raw if raw else 1.0
+        comparator = figure.comparator or claimed
+        if figure.phrase and figure.phrase in sentence.folded:
+            met.append(True)
+        elif figure.step:  # 「300多公里」: at least 300, under 400
+            step = figure.step * (value / figure.value if figure.value else 1.0)
             met.append(any(value <= x < value + step for x in same_unit))
         elif comparator:
             met.append(any(_compares(comparator, x, value, bool(unit)) for x in same_unit))
@@ -115,7 +125,8 @@ def _unsupported(asked: Asked, sentence: Sentence, alone: bool = False) -> tuple
     missing = [
         t.weight
         for t in asked.terms
-        if not any(v in text for v in t.variants) and not _NUMBER.fullmatch(t.text) and t.text not in _AT_LEAST + _BELOW
+        if not any(v in text for v in t.variants) and not _NUMBER.fullmatch(t.text) and not _SHARE.fullmatch(t.text)
+        and t.text not in _AT_LEAST + _BELOW
         and t.text.lstrip("万亿多余") not in load_lexicon().unit_kind  # figures and their units (「多公里」) are checked as figures
     ]
     return sum(missing), max(missing, default=0.0)
@@ -130,22 +141,50 @@ def _opposite_direction(claim: str, text: str, lexicon: Lexicon) -> bool:
     return False
 
 
-def _figures(text: str, lexicon: Lexicon) -> list[tuple[float, str, float]]:
-    """Every figure of a question outside its dates, with the unit written after it and, when 多 or 余
-    follows it, the step of its last written digit (「30家」 → (30.0, 家, 0), 「300多公里」 → (300.0, 公里, 100))."""
+class ClaimFigure(NamedTuple):
+    """A figure a claim makes: its value and unit as written, the step 多 or 余 allows, its own comparator and how it is written with it."""
+
+    value: float
+    unit: str
+    step: float = 0.0  # 「300多」: 100; 0 when no 多 or 余 follows
+    comparator: str = ""  # "at_least" / "below" when a comparator word stands right before or after it
+    phrase: str = ""  # the figure with its unit and that comparator word (「35岁以下」)
+
+
+def _figures(text: str, lexicon: Lexicon) -> list[ClaimFigure]:
+    """Every figure of a question outside its dates, with the unit written after it (「30家」 → 30.0, 家), the
+    step of its last written digit when 多 or 余 follows (「300多公里」 → 100), and its own comparator;
+    a share in tenths (「七成」) or a half (「过半」) is a percentage."""
     plain = text.replace(",", "")
     in_dates = {i for d in _dates(plain) for i in range(d.start(), d.end())}
     out = []
     for m in _NUMBER.finditer(plain):
         if m.start() in in_dates:
             continue
-        unit = unit_after(plain, m.end(), lexicon)[1]
+        end, unit = unit_after(plain, m.end(), lexicon)
         more = _MORE.match(plain, m.end())
         magnitude = more.group(1) or more.group(2) if more else ""
         if magnitude and not unit.startswith(magnitude):
             unit = magnitude + unit  # 「1.5万多元」: the magnitude before 多 scales the unit after it
-        out.append((float(m.group()), unit, _approximate_step(m.group()) if more else 0.0))
+        step = _approximate_step(m.group()) if more else 0.0
+        out.append(ClaimFigure(float(m.group()), unit, step, *_local_comparator(plain, m.start(), end)))
+    for m in _SHARE.finditer(plain):
+        value = 50.0 if m.group(1) is None else 10.0 * (_TENTHS.index(m.group(1)) + 1)
+        comparator, phrase = _local_comparator(plain, m.start(), m.end())
+        out.append(ClaimFigure(value, "%", 0.0, comparator or ("at_least" if m.group().startswith("过") else ""), phrase))
     return out
+
+
+def _local_comparator(text: str, start: int, end: int) -> tuple[str, str]:
+    """The comparator word right before ``text[start:end]`` (a 了 between allowed) or right after it, and the three written together."""
+    before = text[max(0, start - 5) : start]
+    for kind, words in (("below", _BELOW), ("at_least", _AT_LEAST)):  # 不超过 before 超过
+        for word in words:
+            if before.endswith(word) or before.endswith(word + "了"):
+                return kind, text[start - len(word) - before.endswith(word + "了") : end]
+            if text.startswith(word, end):
+                return kind, text[start : end + len(word)]
+    return "", ""
 
 
 def _approximate_step(written: str) -> float:
