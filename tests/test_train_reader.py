@@ -210,3 +210,39 @@ def test_sibling_variants_ask_a_post_or_an_ordinal_the_yearbook_never_mentions()
     assert made["a-post"].question == "县委秘书长是谁？"  # 县委副书记 is in the text, so not that one
     assert made["b-ordinal"].question == "第三中学本科上线多少人？"
     assert all(q.type == "unanswerable" and not q.answers for q in made.values())
+
+
+def test_yesno_only_training_refits_the_verdict_and_keeps_the_other_models(tmp_path, monkeypatch):
+    import argparse
+
+    import evals.reader_cli as reader_cli
+    from rag.settings import Settings
+
+    claims = [
+        ("全年新登记企业218家。", "全年新登记企业超过200家吗？", "是"),
+        ("全年新登记企业218家。", "全年新登记企业超过300家吗？", "否"),
+        ("园区入驻企业30家。", "园区入驻企业有30家吗？", "是"),
+        ("园区入驻企业30家。", "园区入驻企业有40家吗？", "否"),
+        ("园区入驻企业30家。", "园区有没有在编的外语教师？", "否"),  # not asked as yes/no by type: left out
+    ]
+    questions = [Question(f"q{i}", q, (gold,), ("",), ("概况",), ("",), "yesno" if i < 4 else "name") for i, (_, q, gold) in enumerate(claims)]
+    texts = {q: text for text, q, _ in claims}
+
+    def retrieve(question):
+        document = Document(page_content=texts[question.question], metadata={"kind": "text", "span_start": 0, "year": 2019})
+        return Retrieved([document], {2019}, None, question.question)
+
+    kept = train(examples(Reader(untrained_model())), examples(Reader(untrained_model())))[0]
+    path = tmp_path / "model.json"
+    kept.save(path)
+    monkeypatch.setattr(reader_cli, "load_split", lambda split: [q for q in questions if q.split == split])
+    monkeypatch.setattr(reader_cli, "eval_retrieval", lambda settings, held_out=None: (retrieve, {2019}))
+    monkeypatch.setattr(reader_cli, "settings_reader", lambda settings, model=None: Reader(model))
+    args = argparse.Namespace(out=path, limit=None, quiet=True)
+    assert reader_cli.run_yesno_training(args, Settings()) == 0
+    load_model.cache_clear()  # the file changed under the same path
+    refitted = load_model(path)
+    assert refitted.meta["yesno_rows"] == 4
+    assert refitted.yesno.weights["y_figure_met"] > 0
+    assert refitted.span.to_json() == kept.span.to_json() and refitted.answerable == kept.answerable
+    assert refitted.answer_threshold == kept.answer_threshold and refitted.span_threshold == kept.span_threshold
