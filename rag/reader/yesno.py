@@ -17,7 +17,7 @@ from rag.text import _jieba
 # (0.4 let particles such as 过 decide; above 0.55 missed 第二 against 第一).
 UNSUPPORTED_WEIGHT = 0.5
 NEGATORS = frozenset({"不", "未", "没", "没有", "无", "非", "尚未", "从未", "未曾", "并未", "不再", "未能", "不能", "无法", "并非", "不是"})
-_YES_NO_FORMS = re.compile(r"是否|有没有|是不是|能否|可否|有无|会不会|算不算|对吗|对不对|吗|了没有|没有[?？]?$")  # 「完工了没有」 asks, not negates
+_TRAILING_NOT = re.compile(r"没有[?？]?$")  # 「完工没有？」 asks, it does not negate
 _AT_LEAST = ("超过", "多于", "高于", "以上", "不少于", "不低于", "达到", "突破", "逾", "过半")
 _BELOW = ("不到", "不足", "低于", "少于", "以下", "未满", "不超过")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -238,7 +238,9 @@ def _scaled(value: float, unit: str, lexicon: Lexicon) -> tuple[float, str]:
 
 
 def _negated_claim(claim: str) -> bool:
-    words = _jieba().lcut(_YES_NO_FORMS.sub(" ", claim))  # type: ignore[attr-defined]
+    for form in (cue for cue, kind in load_lexicon().cues if kind == "yesno"):  # longest first: 有没有 before 吗
+        claim = claim.replace(form, " ")
+    words = _jieba().lcut(_TRAILING_NOT.sub(" ", claim))  # type: ignore[attr-defined]
     return any(w in NEGATORS for w in words)
 
 
