@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals.answer_metrics import exact_match, wilson_interval
+from evals.fitting import fit_logistic
 from evals.train_reader import (
+    YESNO_C,
     Example,
     answerable_rows,
     fit_answerable,
     fit_confidence,
     fit_span_ranker,
-    YESNO_C,
     refusal_threshold,
     span_groups,
     yesno_parts,
     yesno_rows_of,
 )
-from evals.fitting import fit_logistic
 from rag.ranking import TreeRanker
 from rag.reader.candidates import Span
 from rag.reader.lexicon import load_lexicon
