@@ -443,7 +443,7 @@ def evidence_features(
             missing_noun_max = max(missing_noun_max, term.weight if term.noun else 0.0)
     own = best.features if best else {}
     anywhere = {index for m in matches for index in m.found}
-    broken = _broken_compounds(asked, own_text)
+    broken = broken_compounds(asked, own_text)
     unread = [t for i, t in enumerate(asked.terms) if i not in anywhere]
     return {
         "e_missing_everywhere": max((t.weight for t in unread), default=0.0),  # the heaviest question word no read sentence holds
@@ -479,7 +479,7 @@ def evidence_features(
     }
 
 
-def _broken_compounds(asked: Asked, text: str) -> list[tuple[str, str]]:
+def broken_compounds(asked: Asked, text: str) -> list[tuple[str, str]]:
     """The question's written-together term pairs of which ``text`` holds one word but not the pair.
 
     A yearbook that says 「粮食总产量」 and 「全县第一中学」 records neither 「花生总产量」 nor

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from rag.reader.candidates import DATE, Sentence, Span, cell_unit, spans, tokenize, unit_after
+from rag.reader.features import broken_compounds
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.question import Asked
 from rag.ranking import LinearModel
@@ -76,6 +77,7 @@ def claim_features(asked: Asked, span: Span) -> dict[str, float]:
     missing_sum, missing_max = _unsupported(asked, sentence)
     _, missing_alone = _unsupported(asked, sentence, alone=True)
     figures = _claim_figures(asked, sentence, lexicon)
+    negated = _negated_claim(asked.text)
     return {
         "y_missing_max": missing_max,
         "y_missing_sum": min(missing_sum, 3.0) / 3.0,
@@ -85,9 +87,9 @@ def claim_features(asked: Asked, span: Span) -> dict[str, float]:
         "y_figure_unmet": float(any(not met for met in figures)),
         "y_figure_met": float(bool(figures) and all(figures)),
         "y_comparator": float(bool(_comparator(asked.text))),
-        "y_negation_differs": float(_negated_claim(asked.text) != _negated_sentence(asked, sentence)),
-        "y_negated_claim": float(_negated_claim(asked.text)),
-        "y_compound_broken": float(any(a + b not in text and (a in text) != (b in text) for a, b in asked.compounds)),
+        "y_negation_differs": float(negated != _negated_sentence(asked, sentence)),
+        "y_negated_claim": float(negated),
+        "y_compound_broken": float(bool(broken_compounds(asked, text))),
     }
 
 
