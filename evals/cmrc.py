@@ -103,6 +103,11 @@ def load_cmrc(path: Path, limit: int | None = None) -> list[CmrcItem]:
         raise CorpusFormatError(f"{path}: no such CMRC file") from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CorpusFormatError(f"{path}: not a readable UTF-8 JSON file ({exc})") from exc
+    if isinstance(raw, list) and raw and isinstance(raw[0], dict) and "context_text" in raw[0]:
+        raise CorpusFormatError(
+            f"{path}: this is CMRC 2018's own layout (context_text, qas with query_text); "
+            "give the SQuAD-style file instead (squad-style-data/ in the ymcui/cmrc2018 repository)"
+        )
     items: list[CmrcItem] = []
     for a, article in enumerate(_field(raw, "data", list, str(path))):
         for p, para in enumerate(_field(article, "paragraphs", list, f"{path}: data[{a}]")):

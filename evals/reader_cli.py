@@ -89,6 +89,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     from rag.reader.reader import untrained_model
 
     progress = not args.quiet
+    cmrc = load_cmrc_files(args)
     train_questions = load_split("train")[: args.limit]
     dev_questions = load_split("dev")[: args.limit]
     held_out: dict[str, Any] = {}
@@ -101,7 +102,7 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     dev_questions += synthetic_unanswerable(dev_questions, years, texts)
     train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
-    train_examples += read_cmrc(args, reader)
+    train_examples += read_cmrc(cmrc, reader, progress)
     model, stats = train(train_examples, dev_examples)
     out = args.out or MODEL_PATH
     model.meta.update({"train_questions": len(train_questions), "dev_questions": len(dev_questions), "cmrc_files": [p.name for p in args.cmrc]})
@@ -193,6 +194,7 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     from evals.train_reader import corpus_texts, synthetic_unanswerable, yearbook_examples
     from rag.reader.reader import untrained_model
 
+    cmrc = load_cmrc_files(args)
     questions = load_split("train")[: args.limit] + load_split("dev")[: args.limit]
     retrieve, years = eval_retrieval(settings, held_out=reranker_folds(questions, settings, not args.quiet))
     reader = settings_reader(settings, untrained_model())
@@ -201,7 +203,7 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     return (
         yearbook_examples(questions, retrieve, reader, progress),
         yearbook_examples(synthetic, retrieve, reader, progress),
-        read_cmrc(args, reader),
+        read_cmrc(cmrc, reader, progress),
     )
 
 
@@ -241,15 +243,18 @@ def settings_reader(settings: Settings, model: Any = None) -> Any:
     return Reader(model, similarity=bundled_similarity(settings.cache_dir))
 
 
-def read_cmrc(args: argparse.Namespace, reader: Any) -> list[Any]:
-    """Every CMRC file given with --cmrc, read against its passages."""
+def load_cmrc_files(args: argparse.Namespace) -> list[Any]:
+    """Every CMRC item of the files given with --cmrc, loaded first so a wrong file fails before the long reading."""
     from evals.cmrc import load_cmrc
+
+    return [item for path in args.cmrc for item in load_cmrc(path, args.cmrc_limit)]
+
+
+def read_cmrc(items: list[Any], reader: Any, progress: bool) -> list[Any]:
+    """CMRC items read against their passages (none when none were given)."""
     from evals.train_reader import cmrc_examples
 
-    examples: list[Any] = []
-    for path in args.cmrc:
-        examples += cmrc_examples(load_cmrc(path, args.cmrc_limit), reader, not args.quiet)
-    return examples
+    return cmrc_examples(items, reader, progress) if items else []
 
 
 def run_reader(args: argparse.Namespace, settings: Settings) -> int:

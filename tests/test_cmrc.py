@@ -99,6 +99,7 @@ def test_load_cmrc_limit(tiny):
     [
         ("{not json", "not a readable"),
         ("[1, 2]", "'data'"),
+        (json.dumps([{"context_id": "TRIAL_1", "context_text": "c", "qas": []}]), "SQuAD-style"),  # the repository's own layout
         (json.dumps({"data": [{"title": "no paragraphs"}]}), "'paragraphs'"),
         (json.dumps(_squad([{"qas": []}])), "'context'"),
         (json.dumps(_squad([{"context": "c", "qas": [{"id": "q", "answers": []}]}])), "'question'"),

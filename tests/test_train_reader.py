@@ -246,3 +246,20 @@ def test_yesno_only_training_refits_the_verdict_and_keeps_the_other_models(tmp_p
     assert refitted.yesno.weights["y_figure_met"] > 0
     assert refitted.span.to_json() == kept.span.to_json() and refitted.answerable == kept.answerable
     assert refitted.answer_threshold == kept.answer_threshold and refitted.span_threshold == kept.span_threshold
+
+
+def test_a_wrong_cmrc_file_stops_training_before_any_question_is_read(tmp_path, monkeypatch, capsys):
+    from evals import reader_cli
+    from ui.cli import main
+
+    bad = tmp_path / "cmrc.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+
+    def no_reading(split: str):  # reading the questions is where the hour goes
+        raise AssertionError(f"the {split} split was read before the CMRC file was checked")
+
+    monkeypatch.setattr(reader_cli, "load_split", no_reading)
+    for extra in ([], ["--cross-validate"]):
+        assert main(["eval", "train", "--cmrc", str(bad), "--quiet", "--out", str(tmp_path / "m.json"), *extra]) != 0
+        assert "'data'" in capsys.readouterr().err
+    assert not (tmp_path / "m.json").exists()
