@@ -63,24 +63,15 @@ def normalise(text: str) -> str:
 _CHINESE_COUNT = re.compile(r"(?<![第一二两三四五六七八九十百千])([一二两三四五六七八九十百千]{2,})(?=[名人个家项次户位所批件场届])")
 
 
-def chinese_number(written: str) -> int | None:
-    """A whole number written in digits or Chinese numerals (「36」, 「三十六」, 「一百零一」); None when it is neither."""
-    if written.isdigit():
-        return int(written)
-    import cn2an
-
-    try:
-        return int(cn2an.cn2an(written, "smart"))
-    except (ValueError, KeyError):
-        return None
-
-
 def normalise_question(text: str) -> str:
     """A question as it is searched and read: :func:`normalise`, and counts such as 「三十六名」 → 「36名」."""
+    import cn2an
 
     def arabic(match: re.Match[str]) -> str:
-        number = chinese_number(match.group(1))
-        return match.group(1) if number is None else str(number)
+        try:
+            return str(int(cn2an.cn2an(match.group(1), "smart")))
+        except (ValueError, KeyError):
+            return match.group(1)
 
     return _CHINESE_COUNT.sub(arabic, normalise(text)).strip()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rag.reader.candidates import NUMBER, Sentence, Span, tokenize
 from rag.reader.lexicon import Lexicon, load_lexicon
 from rag.reader.question import POST, Asked, Term
-from rag.text import chinese_number, years_in
+from rag.text import years_in
 
 WINDOW = 10  # characters either side of a span read as its context
 COLUMN_KINDS = {  # table header words → the kind of answer the column holds
@@ -184,22 +184,20 @@ def _edge_features(f: dict[str, float], asked: Asked, span: Span, lexicon: Lexic
     if not words:
         return
     first, last = words[0], words[-1]
-    figures = _figures(asked.text)
-    f["edge_first_said"] = float(_said_word(first, asked, figures))
-    f["edge_last_said"] = float(_said_word(last, asked, figures))
+    f["edge_first_said"] = float(_said_word(first, asked))
+    f["edge_last_said"] = float(_said_word(last, asked))
     f["edge_scope"] = float(first in lexicon.scope_words or last in lexicon.scope_words)
-    f["c_said_figure"] = float(bool(_figures(span.sentence.folded[span.start : span.end]) & figures))
+    question = _SEPARATORS.sub("", asked.text)
+    piece = span.sentence.folded[span.start : span.end]
+    f["c_said_figure"] = float(any(len(d) >= 2 and d in question for d in (_SEPARATORS.sub("", m.group()) for m in NUMBER.finditer(piece))))
 
 
-def _figures(text: str) -> set[str]:
-    """The whole figures a text writes, separators dropped (「2,140」 → 2140; the 20 of 2019 is not one)."""
-    return {re.sub(r"[,，\s]", "", m.group()) for m in NUMBER.finditer(text)}
+_SEPARATORS = re.compile(r"[,，\s]")
 
 
-def _said_word(word: str, asked: Asked, figures: set[str]) -> bool:
-    """A word of two or more characters that the question says (a figure whole), other than inside the noun it asks about."""
-    said = word in figures if word[:1].isdigit() else word in asked.text
-    return len(word) >= 2 and said and word not in asked.head
+def _said_word(word: str, asked: Asked) -> bool:
+    """A word of two or more characters that the question says, other than inside the noun it asks about."""
+    return len(word) >= 2 and word in asked.text and word not in asked.head
 
 
 def _list_features(f: dict[str, float], span: Span, piece: str) -> None:
@@ -212,8 +210,8 @@ def _list_features(f: dict[str, float], span: Span, piece: str) -> None:
     items = piece.split("、")
     if len(items) < 2:
         return
-    middle = sorted(len(x) for x in items[1:-1])
-    typical = middle[len(middle) // 2] if middle else min(len(x) for x in items)  # two items: the shorter is the item's length
+    middle = sorted(len(x) for x in items[1:-1]) or sorted(len(x) for x in items)
+    typical = middle[len(middle) // 2]
     f["l_first_excess"] = max(-1.0, min(1.0, (len(items[0]) - typical) / 4))
     f["l_last_excess"] = max(-1.0, min(1.0, (len(items[-1]) - typical) / 4))
     tokens = tokenize(span.sentence)
@@ -473,6 +471,7 @@ def evidence_features(
     year_unheld: bool,
     similarity: float = 0.0,
     absent: Sequence[Term] = (),
+    lexicon: Lexicon | None = None,
 ) -> dict[str, float]:
     """Question-level features for the refusal model: how well the best answer and all the evidence fit.
 
@@ -484,7 +483,7 @@ def evidence_features(
     say: an absent noun (「臭氧」, 「二等奖」) is a thing the yearbook does not record, where an
     absent verb or pronoun (「花」, 「那个」) is only the asker's wording.
     """
-    lexicon = load_lexicon()
+    lexicon = lexicon or load_lexicon()
     best = ranked[0] if ranked else None
     second = ranked[1].score if len(ranked) > 1 else (best.score - 5.0 if best else 0.0)
     widest = max(matches, key=lambda m: m.cov, default=None)
@@ -502,7 +501,7 @@ def evidence_features(
     anywhere = {index for m in matches for index in m.found}
     broken = broken_compounds(asked, own_text)
     extreme_asked = any(w in asked.text for w in lexicon.extremes_asked)
-    extreme_said = any(w in own_text for w in lexicon.extremes_said) or bool(RANK.search(own_text))
+    extreme_said = any(w in own_text for w in lexicon.extremes_said) or bool(_RANK.search(own_text))
     unread = [t for i, t in enumerate(asked.terms) if i not in anywhere]
     return {
         "e_missing_everywhere": max((t.weight for t in unread), default=0.0),  # the heaviest question word no read sentence holds
@@ -541,18 +540,21 @@ def evidence_features(
     }
 
 
-_NUMERAL = "一二两三四五六七八九十百千零〇\\d"
-RANK = re.compile(rf"(?:排名|排|位居|居|列|全[省市县区国])第[{_NUMERAL}]+|第[{_NUMERAL}]+[名位]")  # 「全省第一」, 「第二名」; not 「第三产业」
-ORDINAL = re.compile(rf"(?:第([{_NUMERAL}]+)([期届批次轮])|首([期届批轮]))")  # 第二期, 第12届, 首批 (「首次」 is mostly 'for the first time')
+_RANK = re.compile(r"第[一二三四五六七八九十\d]+[名位]?(?![期届批次轮一二三四五六七八九十\d])")  # 「第二名」, 「全省第一」, not 「第二期」
+ORDINAL = re.compile(r"(?:第([一二两三四五六七八九十百\d]+)|(首))([期届批次轮])")  # 第二期, 第12届, 首批
 
 
 def ordinals(text: str) -> set[tuple[int, str]]:
     """The numbered rounds a text names, as (number, classifier): 「首期」 and 「第一期」 are both (1, 期)."""
+    import cn2an
+
     found: set[tuple[int, str]] = set()
     for m in ORDINAL.finditer(text):
-        number = chinese_number(m.group(1)) if m.group(1) else 1
-        if number is not None:
-            found.add((number, m.group(2) or m.group(3)))
+        written = m.group(1) or "一"
+        try:
+            found.add((int(written) if written.isdigit() else int(cn2an.cn2an(written, "smart")), m.group(3)))
+        except (ValueError, KeyError):
+            continue
     return found
 
 

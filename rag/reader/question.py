@@ -216,7 +216,7 @@ def asked_role(text: str, words: list[str], lexicon: Lexicon) -> tuple[str, str]
     return role, body
 
 
-_COUNTED = re.compile(r"^(?:[几两一二三四五六七八九十\d]*(?:[个所家位项名条届批次件场座]|种(?!类)|类(?![型别])))?")  # a count's numeral only before its classifier: 五星级 keeps 五
+_COUNTED = re.compile(r"^(?![一二三四五六七八九十]星)[几两一二三四五六七八九十\d]*(?:[个所家位项名条种届批次件场座]|类(?![型别]))?")  # 「五星级」 keeps its 五
 _SORT_OF = re.compile(r"^(?:(?:类型|种类|类别|性质|形式|级别|层级|样)的)?")  # 「什么类型的水利工程」: the head is 水利工程
 _SAYS = re.compile(r"(?:的|是|叫|叫做|名叫|为)+$")
 _TYPED = frozenset({"person", "org", "place", "date"})  # kinds a cue word after 「什么」 may give
