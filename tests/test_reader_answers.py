@@ -6,7 +6,6 @@ import pytest
 from langchain_core.documents import Document
 
 from rag.answer.schema import REFUSAL_TEXT
-from rag.reader.features import ordinal_conflict
 from rag.reader.question import analyse, dictionary_words, split_parts
 from rag.reader.reader import Reader
 
@@ -249,39 +248,6 @@ def test_a_figure_qualified_by_words_the_question_does_not_say_is_marked(reader)
     assert unsaid["32418名"] == 0.0  # 年末全区共有党员: all said
 
 
-def test_a_span_wrapped_in_the_questions_own_words_is_marked_at_its_edges(reader):
-    text = "全年新建小型水利工程2140处,新增节水灌溉面积3.2万亩。"
-    reading = reader.read("新建了2140处什么类型的水利工程？", [chunk(text)], {2019})[0]
-    edges = {s.text: (s.features.get("edge_first_said"), s.features.get("edge_last_said"), s.features.get("edge_scope"),
-                      s.features.get("c_said_figure")) for s in reading.found}
-    assert edges["小型水利工程"] == (0.0, 0.0, 0.0, 0.0)  # ends with the head asked about: nothing of the question around it
-    assert edges["新建小型水利工程"][0] == 1.0  # 新建 is the question's own word
-    assert edges["全年新建小型水利工程2140处"][2:] == (1.0, 1.0)  # the scope word 全年, the figure asked with
-    assert edges["节水灌溉面积"] == (0.0, 0.0, 0.0, 0.0)
-
-
-@pytest.mark.parametrize(
-    ("question", "text", "conflict"),
-    [
-        ("第一期培训计划遴选了多少名成员？", "第二期党务工作内训师培训计划遴选出31名成员。", True),
-        ("首期培训计划遴选了多少名成员？", "第1期培训计划遴选出31名成员。", False),  # 首期 is the first
-        ("第十二届精英周签约多少个项目？", "2020年(第12届)精英周签约项目239个。", False),
-        ("第二批人才奖励发了多少钱？", "首批34名人才获得800余万元奖励。", True),
-        ("第二批人才奖励发了多少钱？", "人才奖励发放800余万元。", False),  # no round read: nothing contradicts
-    ],
-)
-def test_a_round_the_evidence_names_otherwise_is_a_conflict(question, text, conflict):
-    assert ordinal_conflict(question, text) is conflict
-
-
-def test_an_extreme_asked_and_not_said_is_marked_for_refusal(reader):
-    text = "首批34名符合条件的人才获得800余万元的现金奖励。"
-    top = reader.read("单人拿得最多的是多少钱？", [chunk(text)], {2019})[0].evidence
-    total = reader.read("一共发了多少钱？", [chunk(text)], {2019})[0].evidence
-    ranked = reader.read("排名第一的获得多少钱？", [chunk("获奖人才中排名第一的获得50万元。")], {2019})[0].evidence
-    assert (top["e_extreme_unsaid"], total["e_extreme_unsaid"], ranked["e_extreme_unsaid"]) == (1.0, 0.0, 0.0)
-
-
 def test_a_figure_after_qizhong_is_marked_with_how_much_of_its_part_the_question_names(reader):
     text = "完成进出口总额27.9亿元,其中出口21.4亿元,进口6.5亿元。"
     reading = reader.read("进出口总额中出口是多少？", [chunk(text)], {2019})[0]
@@ -490,11 +456,3 @@ def test_a_leader_word_written_in_the_clause_is_the_post_asked(reader):
     reading = reader.read("它的运营负责人是谁？", [chunk("中心运营负责人高德敏，副经理王红。")], {2019})[0]
     said = {s.text: s.features.get("post_said") for s in reading.found if s.text in ("高德敏", "王红")}
     assert said.get("高德敏") == 1.0
-
-
-def test_a_missing_word_weighs_more_for_refusal_the_nearer_it_stands_to_the_cue(reader):
-    text = "党建训练营遴选出16名成员。"
-    counted = reader.read("党建训练营有多少人报名？", [chunk(text)], {2019})[0].evidence  # 报名 is what is counted
-    framing = reader.read("报名结束后党建训练营遴选出了多少名成员？", [chunk(text)], {2019})[0].evidence  # 报名 only frames it
-    assert counted["e_missing_max"] == framing["e_missing_max"] > 0
-    assert counted["e_missing_near_cue"] > framing["e_missing_near_cue"]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.reader.candidates import NUMBER, Sentence, Span, tokenize
-from rag.reader.lexicon import Lexicon, load_lexicon
+from rag.reader.lexicon import Lexicon
 from rag.reader.question import POST, Asked, Term
 from rag.text import years_in
 
@@ -133,7 +133,6 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     _clause_features(f, asked, span, match)
     _post_features(f, asked, span, lexicon)
     _word_features(f, span)
-    _edge_features(f, asked, span, lexicon)
     left = text[max(0, span.start - WINDOW) : span.start]
     right = text[span.end : span.end + WINDOW]
     if span.kind == "number":
@@ -164,64 +163,12 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
         f["cell_row_named"] = float(_row_named(asked, text, span))
     if span.kind == "list":
         f["l_items"] = math.log(max(span.items, 1)) / 2
-        _list_features(f, span, piece)
     f["before_deng"] = float(right.startswith("等"))
     f["after_colon"] = float(left.endswith((":", "：")))
     f["at_clause_start"] = float(not left or left[-1] in "，,。；;：: |")
     f["at_clause_end"] = float(not right or right[0] in "，,。；;：:、 (|")
     f["namelike"] = float(span.kind == "person" and 2 <= len(piece.replace(" ", "")) <= 4)
     return f
-
-
-def _edge_features(f: dict[str, float], asked: Asked, span: Span, lexicon: Lexicon) -> None:
-    """Whether the span's edge words are the question's own words or scope words, and whether it repeats a figure asked with.
-
-    An answer gives what the question lacks: asked 「新建了2,140处什么类型的水利工程」, the span
-    「全年新建小型水利工程2,140处」 wraps the answer 小型水利工程 in the question's 新建 and 2,140处
-    and the scope word 全年. The asked head (水利工程) is the question word an answer may end with.
-    """
-    words = [t[2] for t in tokenize(span.sentence) if span.start <= t[0] and t[1] <= span.end and t[2].strip()]
-    if not words:
-        return
-    first, last = words[0], words[-1]
-    f["edge_first_said"] = float(_said_word(first, asked))
-    f["edge_last_said"] = float(_said_word(last, asked))
-    f["edge_scope"] = float(first in lexicon.scope_words or last in lexicon.scope_words)
-    question = _SEPARATORS.sub("", asked.text)
-    piece = span.sentence.folded[span.start : span.end]
-    f["c_said_figure"] = float(any(len(d) >= 2 and d in question for d in (_SEPARATORS.sub("", m.group()) for m in NUMBER.finditer(piece))))
-
-
-_SEPARATORS = re.compile(r"[,，\s]")
-
-
-def _said_word(word: str, asked: Asked) -> bool:
-    """A word of two or more characters that the question says, other than inside the noun it asks about."""
-    return len(word) >= 2 and word in asked.text and word not in asked.head
-
-
-def _list_features(f: dict[str, float], span: Span, piece: str) -> None:
-    """How the enumeration's first and last items compare in length with its middle ones, and its edge words' tags.
-
-    The items of one enumeration are alike: 「西连菏泽市单县、成武县、巨野县」 has a first item
-    longer than the rest by the verb and place before it, 「区、镇、村三级河长」 a last item longer
-    by what follows the list. An edge that cuts a word (「中国道、省道」) is seldom an item's edge.
-    """
-    items = piece.split("、")
-    if len(items) < 2:
-        return
-    middle = sorted(len(x) for x in items[1:-1]) or sorted(len(x) for x in items)
-    typical = middle[len(middle) // 2]
-    f["l_first_excess"] = max(-1.0, min(1.0, (len(items[0]) - typical) / 4))
-    f["l_last_excess"] = max(-1.0, min(1.0, (len(items[-1]) - typical) / 4))
-    tokens = tokenize(span.sentence)
-    first = next((t for t in tokens if t[1] > span.start), None)
-    last = next((t for t in reversed(tokens) if t[0] < span.end), None)
-    if first is None or last is None:
-        return
-    f["l_cuts_word"] = float(first[0] != span.start or last[1] != span.end)
-    f[f"lf:{first[3][:2]}"] = 1.0
-    f[f"ll:{last[3][:2]}"] = 1.0
 
 
 def _unsaid_before(text: str, at: int, said: set[str]) -> float:
@@ -471,7 +418,6 @@ def evidence_features(
     year_unheld: bool,
     similarity: float = 0.0,
     absent: Sequence[Term] = (),
-    lexicon: Lexicon | None = None,
 ) -> dict[str, float]:
     """Question-level features for the refusal model: how well the best answer and all the evidence fit.
 
@@ -483,25 +429,21 @@ def evidence_features(
     say: an absent noun (「臭氧」, 「二等奖」) is a thing the yearbook does not record, where an
     absent verb or pronoun (「花」, 「那个」) is only the asker's wording.
     """
-    lexicon = lexicon or load_lexicon()
     best = ranked[0] if ranked else None
     second = ranked[1].score if len(ranked) > 1 else (best.score - 5.0 if best else 0.0)
     widest = max(matches, key=lambda m: m.cov, default=None)
     own_text = best.sentence.folded + best.sentence.context if best else ""
     found = 0.0
-    missing_max = missing_noun_max = missing_near_cue = 0.0
+    missing_max = missing_noun_max = 0.0
     for term in asked.terms:
         if any(v in own_text for v in term.variants):
             found += term.weight
         else:
             missing_max = max(missing_max, term.weight)
             missing_noun_max = max(missing_noun_max, term.weight if term.noun else 0.0)
-            missing_near_cue = max(missing_near_cue, term.weight * term.near_cue)
     own = best.features if best else {}
     anywhere = {index for m in matches for index in m.found}
     broken = broken_compounds(asked, own_text)
-    extreme_asked = any(w in asked.text for w in lexicon.extremes_asked)
-    extreme_said = any(w in own_text for w in lexicon.extremes_said) or bool(_RANK.search(own_text))
     unread = [t for i, t in enumerate(asked.terms) if i not in anywhere]
     return {
         "e_missing_everywhere": max((t.weight for t in unread), default=0.0),  # the heaviest question word no read sentence holds
@@ -518,7 +460,6 @@ def evidence_features(
         "e_clause_cov": own.get("clause_cov", 0.0),
         "e_missing_max": missing_max,  # the heaviest question word the best span's sentence lacks …
         "e_missing_noun_max": missing_noun_max,  # … of its nouns: the thing asked about, not the asker's wording
-        "e_missing_near_cue": missing_near_cue,  # … weighed by nearness to the cue: 「多少人报名」's 报名 is what is counted
         "e_year_conflict": own.get("s_year_conflict", 0.0),
         "e_year_unheld": float(year_unheld),
         "e_kind_number": float(asked.kind == "number"),
@@ -533,35 +474,9 @@ def evidence_features(
         "e_post_body_unsaid": float(bool(asked.role_body) and not own.get("post_body_said")),
         "e_compound_broken": float(bool(broken)),  # 「花生总产量」 asked, 「粮食总产量」 read: a sibling of what is asked
         "e_compound_broken_share": len(broken) / len(asked.compounds) if asked.compounds else 0.0,
-        "e_ordinal_conflict": float(ordinal_conflict(asked.text, own_text)),  # 「第一期」 asked, 「第二期」 read
-        "e_extreme_unsaid": float(extreme_asked and not extreme_said),  # 「最高」「排第几」 asked, no extreme or rank read
         "e_best_sim": own.get("s_sim", 0.0),
         "e_sim_max": similarity,
     }
-
-
-_RANK = re.compile(r"第[一二三四五六七八九十\d]+[名位]?(?![期届批次轮一二三四五六七八九十\d])")  # 「第二名」, 「全省第一」, not 「第二期」
-ORDINAL = re.compile(r"(?:第([一二两三四五六七八九十百\d]+)|(首))([期届批次轮])")  # 第二期, 第12届, 首批
-
-
-def ordinals(text: str) -> set[tuple[int, str]]:
-    """The numbered rounds a text names, as (number, classifier): 「首期」 and 「第一期」 are both (1, 期)."""
-    import cn2an
-
-    found: set[tuple[int, str]] = set()
-    for m in ORDINAL.finditer(text):
-        written = m.group(1) or "一"
-        try:
-            found.add((int(written) if written.isdigit() else int(cn2an.cn2an(written, "smart")), m.group(3)))
-        except (ValueError, KeyError):
-            continue
-    return found
-
-
-def ordinal_conflict(question: str, text: str) -> bool:
-    """The question names a round (「第一期」) that ``text`` does not, where ``text`` names another of that kind (「第二期」)."""
-    read = ordinals(text)
-    return any((number, kind) not in read and any(k == kind for _, k in read) for number, kind in ordinals(question))
 
 
 def broken_compounds(asked: Asked, text: str) -> list[tuple[str, str]]:

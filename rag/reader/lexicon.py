@@ -45,9 +45,6 @@ class Lexicon:
     approximate_before: tuple[str, ...] = ()  # words before a figure that make it approximate (近, 约), longest first
     approximate_after: tuple[str, ...] = ()  # … and after its unit (以上, 左右)
     requests: tuple[str, ...] = ()  # frames that make 吗 a request (告诉我, 知道)
-    scope_words: tuple[str, ...] = ()  # words setting a sentence's scope in time or place (全年, 全县)
-    extremes_asked: tuple[str, ...] = ()  # a question asking for an extreme or a rank (最高, 排第几) …
-    extremes_said: tuple[str, ...] = ()  # … and the words a sentence that gives one uses (最, 居首位)
 
     @property
     def people_words(self) -> tuple[str, ...]:
@@ -113,9 +110,6 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             left_words=tuple(raw["posts"]["left"]),
             approximate_before=tuple(sorted(raw["approximation"]["before"], key=len, reverse=True)),
             approximate_after=tuple(sorted(raw["approximation"]["after"], key=len, reverse=True)),
-            scope_words=tuple(raw["scope"]["words"]),
-            extremes_asked=tuple(raw["extremes"]["asked"]),
-            extremes_said=tuple(raw["extremes"]["said"]),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"reader lexicon {path}: {exc}") from exc

@@ -216,8 +216,7 @@ def asked_role(text: str, words: list[str], lexicon: Lexicon) -> tuple[str, str]
     return role, body
 
 
-_COUNTED = re.compile(r"^(?![一二三四五六七八九十]星)[几两一二三四五六七八九十\d]*(?:[个所家位项名条种届批次件场座]|类(?![型别]))?")  # 「五星级」 keeps its 五
-_SORT_OF = re.compile(r"^(?:(?:类型|种类|类别|性质|形式|级别|层级|样)的)?")  # 「什么类型的水利工程」: the head is 水利工程
+_COUNTED = re.compile(r"^[几两一二三四五六七八九十\d]*[个所家位项名条种类届批次件场座]?")
 _SAYS = re.compile(r"(?:的|是|叫|叫做|名叫|为)+$")
 _TYPED = frozenset({"person", "org", "place", "date"})  # kinds a cue word after 「什么」 may give
 
@@ -250,10 +249,10 @@ _HEAD_STOP = frozenset("vpcudrxyzeo")
 
 
 def _head(text: str, at: int) -> str:
-    """The words right after the cue (its unit, count and sort word skipped) up to the first verb or particle, at most 8 characters."""
+    """The words right after the cue (and its unit) up to the first verb or particle, at most 8 characters."""
     import jieba.posseg
 
-    rest = _SORT_OF.sub("", _COUNTED.sub("", text[at:]))
+    rest = _COUNTED.sub("", text[at:])
     head = ""
     for pair in jieba.posseg.lcut(rest):
         if pair.flag[:1] in _HEAD_STOP or not _WORD.search(pair.word) or len(head) + len(pair.word) > 8:
