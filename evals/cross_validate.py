@@ -163,10 +163,10 @@ def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Exam
     fit_confidence(everything, lambda e: rankers[e.corpus], everything)
     held: dict[int, float] = {}
     for corpus in sorted(rankers):
-        rows, labels = answerable_rows(e for e in everything if e.corpus != corpus)
+        rows, labels, weights = answerable_rows(e for e in everything if e.corpus != corpus)
         if len(set(labels)) < 2:
             continue
-        model = fit_answerable(rows, labels)
+        model = fit_answerable(rows, labels, weights)
         for example in everything:
             if example.corpus == corpus:
                 reading = example.readings[0]
@@ -174,7 +174,30 @@ def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Exam
     scored = [e for e in examples if id(e) in held]
     threshold = refusal_threshold([held[id(e)] for e in scored if e.answerable])
     per_corpus = {corpus: _refusal_counts([e for e in scored if e.corpus == corpus], held, threshold) for corpus in sorted({e.corpus for e in scored})}
-    return {"threshold": threshold, "auc": _auc(scored, held), "pooled": _refusal_counts(scored, held, threshold), "folds": per_corpus, "synthetic": len(synthetic)}
+    return {
+        "threshold": threshold, "auc": _auc(scored, held), "pooled": _refusal_counts(scored, held, threshold),
+        "folds": per_corpus, "synthetic": len(synthetic), "recall_at": recall_at_false_refusal(scored, held),
+    }
+
+
+OPERATING_POINTS = (0.02, 0.03, 0.04, 0.05, 0.06)  # held-out false refusal rates the refusal recall is read at
+
+
+def recall_at_false_refusal(examples: Sequence[Example], held: dict[int, float], points: Sequence[float] = OPERATING_POINTS) -> dict[str, float]:
+    """Refusal recall at each false refusal rate of ``points``, the threshold set on the held-out answerable scores.
+
+    One operating point moves with a few answerable questions at the bottom of the scores; two
+    refusal models are better compared along the stretch of the curve a threshold may fall on.
+    """
+    answerable = sorted(held[id(e)] for e in examples if e.answerable)
+    unanswerable = [held[id(e)] for e in examples if not e.answerable]
+    if not answerable or not unanswerable:
+        return {}
+    curve: dict[str, float] = {}
+    for point in points:
+        threshold = answerable[min(int(point * len(answerable)), len(answerable) - 1)]
+        curve[f"{point:.2f}"] = sum(score < threshold for score in unanswerable) / len(unanswerable)
+    return curve
 
 
 def _refusal_counts(examples: Sequence[Example], held: dict[int, float], threshold: float) -> dict[str, Any]:
@@ -235,6 +258,9 @@ def _refusal_lines(refusal: dict[str, Any]) -> list[str]:
             f"{corpus or '(no corpus)':<28}{counts['answerable']:>11}{counts['false_refusal']:>10.3f}{counts['unanswerable']:>13}"
             f"{counts['refusal_recall']:>8.3f}{_interval(counts['refusal_recall_interval']):>13}"
         )
+    if refusal.get("recall_at"):
+        points = "  ".join(f"{point} → {recall:.3f}" for point, recall in refusal["recall_at"].items())
+        lines.append(f"pooled refusal recall at held-out false refusal {points}")
     return lines
 
 

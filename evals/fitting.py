@@ -21,18 +21,34 @@ class RankGroup:
     weight: float = 1.0
 
 
-def fit_logistic(rows: list[dict[str, float]], labels: list[int], c: float, balanced: bool) -> LinearModel:
-    """A logistic regression over named features (scikit-learn), returned as named weights."""
+def fit_logistic(
+    rows: list[dict[str, float]], labels: list[int], c: float, balanced: bool, weights: Sequence[float] | None = None
+) -> LinearModel:
+    """A logistic regression over named features (scikit-learn), returned as named weights.
+
+    ``weights`` says how much each row counts (default: alike; a row of weight 0 counts for
+    nothing); ``balanced`` then gives each class half of the total weight, however many rows, and
+    of what weight, it holds (as scikit-learn's ``class_weight="balanced"`` does for equal weights).
+    """
+    import numpy as np
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = DictVectorizer(sparse=True)
     matrix = vectorizer.fit_transform(rows)
-    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
-    model.fit(matrix, labels)
+    sample = np.ones(len(labels)) if weights is None else np.asarray(weights, dtype=float)
+    if balanced:
+        classes, whole = np.asarray(labels), sample.sum()
+        for label in set(labels):
+            inside = classes == label
+            total = sample[inside].sum()
+            if total > 0:
+                sample[inside] *= whole / (2 * total)
+    model = LogisticRegression(C=c, max_iter=3000)
+    model.fit(matrix, labels, sample_weight=sample)
     names = vectorizer.get_feature_names_out()
-    weights = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0]) if abs(w) > 1e-6}
-    return LinearModel(weights, round(float(model.intercept_[0]), 5))
+    weights_out = {str(n): round(float(w), 5) for n, w in zip(names, model.coef_[0]) if abs(w) > 1e-6}
+    return LinearModel(weights_out, round(float(model.intercept_[0]), 5))
 
 
 def fit_tree_ranker(

@@ -98,10 +98,14 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     retrieve, years = eval_retrieval(settings, held_out=held_out)
     reader = settings_reader(settings, untrained_model())
     texts = corpus_texts(settings)
-    train_questions += synthetic_unanswerable(train_questions, years, texts)
-    dev_questions += synthetic_unanswerable(dev_questions, years, texts)
+    made_train = synthetic_unanswerable(train_questions, years, texts)
+    made_dev = synthetic_unanswerable(dev_questions, years, texts)
     train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
+    train_examples += yearbook_examples(made_train, retrieve, reader, progress, synthetic=True)
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
+    dev_examples += yearbook_examples(made_dev, retrieve, reader, progress, synthetic=True)
+    train_questions += made_train
+    dev_questions += made_dev
     train_examples += read_cmrc(cmrc, reader, progress)
     model, stats = train(train_examples, dev_examples)
     out = args.out or MODEL_PATH
@@ -202,7 +206,7 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     progress = not args.quiet
     return (
         yearbook_examples(questions, retrieve, reader, progress),
-        yearbook_examples(synthetic, retrieve, reader, progress),
+        yearbook_examples(synthetic, retrieve, reader, progress, synthetic=True),
         read_cmrc(cmrc, reader, progress),
     )
 

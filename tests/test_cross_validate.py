@@ -7,7 +7,7 @@ import json
 import pytest
 from langchain_core.documents import Document
 
-from evals.cross_validate import contains_gold, cross_validate, format_cross_validation
+from evals.cross_validate import contains_gold, cross_validate, format_cross_validation, recall_at_false_refusal
 from evals.train_reader import Example, fit_span_ranker, span_groups
 from rag.reader.candidates import Sentence, Span
 from rag.reader.question import Asked
@@ -168,6 +168,18 @@ def test_refusal_is_cross_validated_on_the_same_folds_and_synthetic_questions_on
     assert pooled["false_refusal"] == 0.0 and 0.5 < refusal["auc"] < 1.0
     table = format_cross_validation(cross_validate(*refusal_examples_with_no_extra()))
     assert "leave-one-yearbook-out refusal" in table and any(line.startswith("pooled") and "0.667" in line for line in table.splitlines())
+    assert set(refusal["recall_at"]) == {"0.02", "0.03", "0.04", "0.05", "0.06"} and "held-out false refusal 0.02 →" in table
+
+
+def test_refusal_recall_is_read_along_the_false_refusal_curve():
+    answerable = [refusal_example("a", True, False) for _ in range(20)]
+    unanswerable = [refusal_example("a", False, True) for _ in range(4)]
+    held = {id(e): 0.1 * (i + 1) for i, e in enumerate(answerable)}  # 0.1 … 2.0
+    held |= {id(e): s for e, s in zip(unanswerable, (0.05, 0.15, 0.25, 5.0))}
+    curve = recall_at_false_refusal([*answerable, *unanswerable], held, (0.0, 0.05, 0.10))
+    # no answerable refused: only the score under the lowest answerable one (0.05); one refused (5 %): 0.15 too; two: 0.25 too
+    assert curve == {"0.00": 0.25, "0.05": 0.5, "0.10": 0.75}
+    assert recall_at_false_refusal(answerable, held) == {}
 
 
 def refusal_examples_with_no_extra() -> tuple[list[Example], list[Example], list[Example]]:

@@ -7,7 +7,17 @@ import math
 from langchain_core.documents import Document
 
 from evals.dataset import Question
-from evals.train_reader import Example, Retrieved, is_gold, sibling_variants, train, unanswerable_variants, yearbook_examples
+from evals.train_reader import (
+    SYNTHETIC_WEIGHT,
+    Example,
+    Retrieved,
+    answerable_rows,
+    is_gold,
+    sibling_variants,
+    train,
+    unanswerable_variants,
+    yearbook_examples,
+)
 from rag.reader.model import load_model
 from rag.reader.reader import Reader, untrained_model
 
@@ -71,6 +81,22 @@ def test_training_reads_the_question_as_the_service_searched_it():
     [example] = yearbook_examples([question], lambda q: Retrieved([document], {2019}, None, rewritten), reader, progress=False)
     assert example.readings[0].asked == reader.read(rewritten, [document], {2019})[0].asked
     assert "一把手" not in [t.text for t in example.readings[0].asked.terms]
+
+
+def test_synthetic_unanswerable_questions_count_less_than_real_ones_in_the_refusal_model():
+    reader = Reader(untrained_model())
+    document = Document(page_content=PASSAGES[0][0], metadata={"kind": "text", "span_start": 0, "year": 2019})
+    real = Question("r", "2019年新登记外资企业多少家？", ("41家",), ("",), ("概况",), ("",), "number")
+    made = Question("m", "2015年新登记外资企业多少家？", (), (), (), (), "unanswerable")
+
+    def retrieve(question: Question) -> Retrieved:
+        return Retrieved([document], {2019}, None, question.question)
+
+    examples = yearbook_examples([real], retrieve, reader, progress=False)
+    examples += yearbook_examples([made], retrieve, reader, progress=False, synthetic=True)
+    assert [e.synthetic for e in examples] == [False, True]
+    _, labels, weights = answerable_rows(examples)
+    assert labels == [1, 0] and weights == [1.0, SYNTHETIC_WEIGHT] and 0 < SYNTHETIC_WEIGHT < 1
 
 
 def test_gold_spans_match_by_text_or_by_value():
