@@ -83,7 +83,7 @@ def test_training_reads_the_question_as_the_service_searched_it():
     assert "一把手" not in [t.text for t in example.readings[0].asked.terms]
 
 
-def test_synthetic_unanswerable_questions_count_less_than_real_ones_in_the_refusal_model():
+def test_synthetic_unanswerable_questions_are_marked_and_weighted_in_the_refusal_model(monkeypatch):
     reader = Reader(untrained_model())
     document = Document(page_content=PASSAGES[0][0], metadata={"kind": "text", "span_start": 0, "year": 2019})
     real = Question("r", "2019年新登记外资企业多少家？", ("41家",), ("",), ("概况",), ("",), "number")
@@ -96,7 +96,9 @@ def test_synthetic_unanswerable_questions_count_less_than_real_ones_in_the_refus
     examples += yearbook_examples([made], retrieve, reader, progress=False, synthetic=True)
     assert [e.synthetic for e in examples] == [False, True]
     _, labels, weights = answerable_rows(examples)
-    assert labels == [1, 0] and weights == [1.0, SYNTHETIC_WEIGHT] and 0 < SYNTHETIC_WEIGHT < 1
+    assert labels == [1, 0] and weights == [1.0, SYNTHETIC_WEIGHT]
+    monkeypatch.setattr("evals.train_reader.SYNTHETIC_WEIGHT", 0.25)
+    assert answerable_rows(examples)[2] == [1.0, 0.25]
 
 
 def test_gold_spans_match_by_text_or_by_value():
