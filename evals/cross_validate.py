@@ -189,13 +189,13 @@ def recall_at_false_refusal(examples: Sequence[Example], held: dict[int, float],
     One operating point moves with a few answerable questions at the bottom of the scores; two
     refusal models are better compared along the stretch of the curve a threshold may fall on.
     """
-    answerable = sorted(held[id(e)] for e in examples if e.answerable)
+    answerable = [held[id(e)] for e in examples if e.answerable]
     unanswerable = [held[id(e)] for e in examples if not e.answerable]
     if not answerable or not unanswerable:
         return {}
     curve: dict[str, float] = {}
     for point in points:
-        threshold = answerable[min(int(point * len(answerable)), len(answerable) - 1)]
+        threshold = refusal_threshold(answerable, point)
         curve[f"{point:.2f}"] = sum(score < threshold for score in unanswerable) / len(unanswerable)
     return curve
 

@@ -307,12 +307,12 @@ def _top_right(example: Example) -> bool | None:
     return exact_match(reading.ranked[0].text, example.golds[0])
 
 
-def refusal_threshold(scores: Sequence[float]) -> float:
-    """Just under the score that MAX_FALSE_REFUSAL of ``scores`` fall below (0.5 with no scores)."""
+def refusal_threshold(scores: Sequence[float], false_refusal: float = MAX_FALSE_REFUSAL) -> float:
+    """Just under the score that ``false_refusal`` of ``scores`` fall below (0.5 with no scores)."""
     if not scores:
         return 0.5
     ordered = sorted(scores)
-    return max(0.0, ordered[int(MAX_FALSE_REFUSAL * len(ordered))] - 1e-6)
+    return max(0.0, ordered[min(int(false_refusal * len(ordered)), len(ordered) - 1)] - 1e-6)
 
 
 def choose_span_threshold(outcomes: Sequence[HeldOut]) -> float:
