@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evals.dataset import load_questions, load_split
+from evals.dataset import SPLITS, load_questions, training_questions
 from evals.retrieval import evaluate, labels_of, misses, summarize
 from evals.reader_cli import add_reader_jobs, run_split_answers
 from evals.run_cli import add_eval_jobs
@@ -53,10 +53,10 @@ def add_eval_command(commands: Any) -> None:
     answers.add_argument("--offline", action="store_true", help="extractive answerer even if an LLM is set")
     answers.add_argument(
         "--splits", action="store_true",
-        help="score the train, dev and test splits of evals/datasets on every evaluation yearbook, with the gaps",
+        help="score the train, dev, shift (a new hand, never trained on) and test splits of evals/datasets, with the gaps",
     )
     answers.add_argument(
-        "--only", action="append", choices=("train", "dev", "test"), default=[],
+        "--only", action="append", choices=SPLITS, default=[],
         help="with --splits: score only this split (repeatable); keeps the test split unread while tuning",
     )
     answers.set_defaults(handler=run_eval_answers)
@@ -104,7 +104,7 @@ def run_reranker_cross_validation(args: argparse.Namespace, settings: Settings) 
     from evals.reader_cli import fused_evidence_pools
     from evals.train_rerank import cross_validate_reranker, format_reranker_cross_validation
 
-    pools = fused_evidence_pools(load_split("train") + load_split("dev"), settings, progress=not args.json)
+    pools = fused_evidence_pools(training_questions(), settings, progress=not args.json)
     return print_report(cross_validate_reranker(pools), args.json, format_reranker_cross_validation)
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evals.dataset import BUNDLED, SPLITS, load_split
+from evals.dataset import BUNDLED, SPLITS, load_split, training_questions
 from rag.settings import Settings
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def run_yesno_training(args: argparse.Namespace, settings: Settings) -> int:
 
     out = args.out or MODEL_PATH
     kept = load_model(out if out.exists() else MODEL_PATH)
-    questions = [q for q in load_split("train")[: args.limit] + load_split("dev")[: args.limit] if q.type == "yesno"]
+    questions = [q for q in training_questions(args.limit) if q.type == "yesno"]
     retrieve, _ = eval_retrieval(settings)  # the shipped reranker: the verdict learns from the sentences the service reads
     examples = yearbook_examples(questions, retrieve, settings_reader(settings, kept), not args.quiet)
     yesno, rows = fit_yesno(examples)
@@ -199,7 +199,7 @@ def cross_validation_examples(args: argparse.Namespace, settings: Settings) -> t
     from rag.reader.reader import untrained_model
 
     cmrc = load_cmrc_files(args)
-    questions = load_split("train")[: args.limit] + load_split("dev")[: args.limit]
+    questions = training_questions(args.limit)
     retrieve, years = eval_retrieval(settings, held_out=reranker_folds(questions, settings, not args.quiet))
     reader = settings_reader(settings, untrained_model())
     synthetic = synthetic_unanswerable(questions, years, corpus_texts(settings))
@@ -314,7 +314,7 @@ def run_split_answers(args: argparse.Namespace, settings: Settings) -> int:
     splits = report["splits"]
     report["gap"] = {
         f"{a}→{b}": round(splits[b]["containment"] - splits[a]["containment"], 3)
-        for a, b in (("train", "dev"), ("dev", "test"), ("train", "test"))
+        for a, b in (("train", "dev"), ("dev", "shift"), ("dev", "test"), ("train", "test"))
         if a in splits and b in splits
     }
     if args.json:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.dataset import DATASETS_DIR, SPLITS, load_questions, load_split
+from evals.dataset import BUNDLED, DATASETS_DIR, SPLITS, load_questions, load_split
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = {p.stem: p for d in (ROOT / "data" / "corpus", ROOT / "evals" / "corpora") for p in d.glob("*.txt")}
@@ -71,3 +71,20 @@ def test_the_split_report_gives_each_split_its_interval():
            "exact_match_interval": (0.58, 0.72), "by_corpus": {}, "by_type": {}}
     text = format_split_report({"splits": {"dev": dev}, "gap": {}})
     assert "dev containment 0.75–0.87, EM 0.58–0.72" in text
+
+
+def test_models_learn_from_train_and_dev_only():
+    from evals.dataset import training_questions
+
+    learned = {q.id for q in training_questions()}
+    assert learned == {q.id for split in ("train", "dev") for q in load_split(split)}
+    held = [q for split in ("shift", "test") for q in load_split(split)]
+    assert held and not learned & {q.id for q in held}
+
+
+def test_the_shift_split_asks_about_training_yearbooks_in_other_words():
+    shift = load_split("shift")
+    trained = {q.corpus or BUNDLED for q in load_split("train")}
+    assert len(shift) >= 150 and {q.corpus or BUNDLED for q in shift} <= trained
+    asked_before = {q.question for split in ("train", "dev") for q in load_split(split)}
+    assert not [q.id for q in shift if q.question in asked_before]
