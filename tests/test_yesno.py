@@ -87,3 +87,31 @@ def test_a_learned_verdict_outweighs_the_hand_checks_when_the_model_has_weights(
     believes_figures_not = LinearModel({"y_figure_unmet": 4.0}, bias=-1.0)
     assert decide(asked, [span], believes_figures_not)[0] == "是"
     assert decide(asked, [span], LinearModel({"y_figure_unmet": -4.0}, bias=1.0))[0] == "否"
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("全市的乡比镇多吗？", "全市共有乡镇77个，其中镇31个，乡46个，行政村912个。", 1.0),  # 乡镇77个 states neither alone
+        ("全市的镇比乡多吗？", "全市共有乡镇77个，其中镇31个，乡46个，行政村912个。", -1.0),
+        ("玉米播种面积比小麦多吗？", "总播种面积1,642万亩，其中大豆1,018万亩，小麦296万亩，玉米118万亩。", -1.0),  # 播种面积 is both sides'
+        ("户籍人口比流动人口多吗？", "少数民族居民近2万人，其中户籍人口9650人、流动人口1.03万人。", -1.0),  # 1.03万 is 10,300
+        ("出生的人比死亡的人多吗？", "全年出生人口10,547人，出生率10.86‰；死亡人口7,128人，死亡率7.34‰。", 1.0),  # 人 with 人, ‰ with ‰
+        ("农村居民收入增速比城镇居民快吗？", "城镇居民人均可支配收入30,125元，增长6.5%；农村居民人均可支配收入13,672元，增长8.1%。", 1.0),
+        ("移动电话用户比市内电话用户少吗？", "市内电话用户9.83万户，移动电话用户2.14万户。", 1.0),
+        ("外贸总额比上年多吗？", "外贸总额9,927万美元，比上年下降12.6%。", 0.0),  # a change over the year is not a comparison of two things
+        ("电视覆盖率比广播高吗？", "年末有艺术表演团体7个。", 0.0),  # neither side stated
+    ],
+)
+def test_a_comparison_of_two_things_is_read_off_the_figures_stated_after_each(claim, text, expected):
+    from rag.reader.comparison import comparison
+
+    assert comparison(analyse(claim), text) == expected
+
+
+def test_a_figure_met_beside_another_noun_is_told_apart_from_one_met_beside_the_claimed_noun():
+    text = "全县有农民专业合作社2,367家，其中国家级示范社9家、省级示范社34家。"
+    span = Span(_sentence(text), 0, 2, "span")
+    elsewhere = claim_features(analyse("全县国家级示范社有34家吗？"), span)["y_figure_elsewhere"]
+    beside = claim_features(analyse("全县省级示范社有34家吗？"), span)["y_figure_elsewhere"]
+    assert elsewhere > 0.3 and beside == 0.0

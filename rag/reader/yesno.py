@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from rag.reader.candidates import DATE, Sentence, Span, cell_unit, spans, tokenize, unit_after
+from rag.reader.comparison import COMPARATIVE, comparison
 from rag.reader.features import broken_compounds
 from rag.reader.lexicon import Lexicon, load_lexicon
-from rag.reader.question import Asked
+from rag.reader.question import Asked, Term
 from rag.ranking import LinearModel
 from rag.text import _jieba
 
@@ -90,6 +91,9 @@ def claim_features(asked: Asked, span: Span) -> dict[str, float]:
         "y_negation_differs": float(negated != _negated_sentence(asked, sentence)),
         "y_negated_claim": float(negated),
         "y_compound_broken": float(bool(broken_compounds(asked, text))),
+        "y_figure_elsewhere": _figure_elsewhere(asked, sentence, lexicon),
+        "y_comparative": float(bool(COMPARATIVE.search(asked.text))),
+        "y_comparison": comparison(asked, sentence.context + " " + sentence.folded),
     }
 
 
@@ -124,14 +128,23 @@ def _claim_figures(asked: Asked, sentence: Sentence, lexicon: Lexicon) -> list[b
 def _unsupported(asked: Asked, sentence: Sentence, alone: bool = False) -> tuple[float, float]:
     """The claim weight the sentence (with its title and the sentence before, unless ``alone``) lacks: in all, and the heaviest word."""
     text = sentence.folded if alone else sentence.folded + sentence.context
-    missing = [
-        t.weight
-        for t in asked.terms
-        if not any(v in text for v in t.variants) and not _NUMBER.fullmatch(t.text) and not _SHARE.fullmatch(t.text)
-        and t.text not in _AT_LEAST + _BELOW
-        and t.text.lstrip("万亿多余") not in load_lexicon().unit_kind  # figures and their units (「多公里」) are checked as figures
-    ]
+    missing = [t.weight for t in _plain_terms(asked) if not _in(t, [text])]
     return sum(missing), max(missing, default=0.0)
+
+
+def _plain_terms(asked: Asked) -> list[Term]:
+    """The claim's words other than its figures, their units (「多公里」) and comparator words: those are checked as figures."""
+    unit_kind = load_lexicon().unit_kind
+    return [
+        t for t in asked.terms
+        if not _NUMBER.fullmatch(t.text) and not _SHARE.fullmatch(t.text) and t.text not in _AT_LEAST + _BELOW
+        and t.text.lstrip("万亿多余") not in unit_kind
+    ]
+
+
+def _in(term: Term, pieces: Sequence[str]) -> bool:
+    """Whether one of the pieces writes the term or a variant of it."""
+    return any(v in piece for piece in pieces for v in term.variants)
 
 
 def _opposite_direction(claim: str, text: str, lexicon: Lexicon) -> bool:
@@ -203,6 +216,11 @@ def _dates(text: str) -> list[re.Match[str]]:
 
 def _stated_figures(sentence: Sentence, lexicon: Lexicon) -> list[tuple[float, str]]:
     """Every figure of a sentence with its unit as the reader's candidates see it (a table cell's from its row or column)."""
+    return [(value, unit) for value, unit, _ in _placed_figures(sentence, lexicon)]
+
+
+def _placed_figures(sentence: Sentence, lexicon: Lexicon) -> list[tuple[float, str, Span]]:
+    """:func:`_stated_figures` with the span each figure is."""
     widest: dict[int, Span] = {}
     for span in spans(sentence, lexicon):
         if span.kind in ("number", "cell") and (span.start not in widest or span.end > widest[span.start].end):
@@ -212,8 +230,48 @@ def _stated_figures(sentence: Sentence, lexicon: Lexicon) -> list[tuple[float, s
         value = _NUMBER.fullmatch(span.text.replace(",", "").replace(" ", "")) if span.kind == "cell" else _NUMBER.match(span.text.replace(",", "").replace(" ", ""))
         if value:
             unit = cell_unit(sentence, span.start, lexicon) if span.kind == "cell" else span.unit
-            out.append((float(value.group()), unit))
+            out.append((float(value.group()), unit, span))
     return out
+
+
+def _figure_elsewhere(asked: Asked, sentence: Sentence, lexicon: Lexicon) -> float:
+    """How much of the claim is written beside another figure of the same unit rather than beside the one that meets it.
+
+    「国家级示范社有34家吗」 against 「其中国家级示范社9家、省级示范社34家」: 34家 is there, but 国家级
+    stands in the piece of 9家 — the figure met belongs to another noun. The sentence's opening piece
+    is no rival: its words speak for the whole sentence. For the claimed figure best bound (the
+    least such weight over the stated figures that meet it); 0 when none meets it.
+    """
+    years = {float(y) for y in asked.years}
+    claimed = _comparator(asked.text)
+    text = sentence.folded
+    placed = [(*_scaled(value, unit, lexicon), _segment(text, span.start, span.end)) for value, unit, span in _placed_figures(sentence, lexicon)]
+    opening = _segment(text, 0, 0)  # the sentence's topic (「全县有…」, 「年末牛存栏…」) speaks for every figure after it
+    worst = 0.0
+    for figure in _figures(asked.text, lexicon):
+        if figure.value in years:
+            continue
+        value, unit = _scaled(figure.value, figure.unit, lexicon)
+        comparator = figure.comparator or claimed
+        bound = []
+        for x, u, piece in placed:
+            same = abs(x - value) < 1e-6 * max(1.0, value)
+            if (unit and u != unit) or not (_compares(comparator, x, value, bool(unit)) if comparator else same):
+                continue
+            rivals = [other for _, w, other in placed if other not in (piece, opening) and w == u]
+            bound.append(max((t.weight for t in _plain_terms(asked) if _in(t, rivals) and not _in(t, [piece])), default=0.0))
+        worst = max(worst, min(bound, default=0.0))
+    return worst
+
+
+_SEGMENT_BREAK = re.compile(r"[，；;。、：:|（）()]|(?<!\d),|,(?!\d)")  # a thousands separator (「1,284」) breaks nothing
+
+
+def _segment(text: str, start: int, end: int) -> str:
+    """The piece of ``text`` between the marks around ``text[start:end]`` (「省级示范社34家」 of 「…9家、省级示范社34家」)."""
+    before = [m.end() for m in _SEGMENT_BREAK.finditer(text, 0, start)]
+    after = _SEGMENT_BREAK.search(text, end)
+    return text[before[-1] if before else 0 : after.start() if after else len(text)]
 
 
 def _comparator(claim: str) -> str:
