@@ -63,7 +63,8 @@ def add_reader_jobs(jobs: Any) -> None:
     train.add_argument(
         "--yesno-only", action="store_true",
         help="refit only the yes/no verdict from the train and dev yes/no questions, read by the model file's own "
-        "span ranker; its other models and thresholds are kept (a minute instead of most of an hour)",
+        "span ranker; its other models and thresholds are kept (a minute instead of most of an hour); "
+        "with --cross-validate: only the verdict's leave-one-yearbook-out accuracy (seconds), nothing written",
     )
     train.set_defaults(handler=run_train)
     reader = jobs.add_parser(
@@ -80,6 +81,8 @@ def add_reader_jobs(jobs: Any) -> None:
 
 def run_train(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `yearbook eval train` (and of its --cross-validate)."""
+    if args.cross_validate and args.yesno_only:
+        return run_yesno_cross_validation(args, settings)
     if args.cross_validate:
         return run_cross_validation(args, settings)
     if args.yesno_only:
@@ -123,20 +126,40 @@ def run_yesno_training(args: argparse.Namespace, settings: Settings) -> int:
     """`yearbook eval train --yesno-only`: refit the yes/no verdict into the model file, the rest kept."""
     from dataclasses import replace
 
-    from evals.train_reader import fit_yesno, yearbook_examples
+    from evals.train_reader import fit_yesno
     from rag.reader.model import MODEL_PATH, load_model
 
     out = args.out or MODEL_PATH
     kept = load_model(out if out.exists() else MODEL_PATH)
-    questions = [q for q in training_questions(args.limit) if q.type == "yesno"]
-    retrieve, _ = eval_retrieval(settings)  # the shipped reranker: the verdict learns from the sentences the service reads
-    examples = yearbook_examples(questions, retrieve, settings_reader(settings, kept), not args.quiet)
-    yesno, rows = fit_yesno(examples)
+    yesno, rows = fit_yesno(yesno_examples(args, settings, kept))
     if not yesno.weights:
         print(f"no yes/no verdict learned: {rows} yes/no questions with a deciding sentence, both answers needed", file=sys.stderr)
         return 1
     replace(kept, yesno=yesno, meta={**kept.meta, "yesno_rows": rows, "yesno_trained": date.today().isoformat()}).save(out)
     print(f"wrote {out}: yes/no verdict from {rows} train and dev yes/no questions (other models kept)")
+    return 0
+
+
+def yesno_examples(args: argparse.Namespace, settings: Settings, model: Any) -> list[Any]:
+    """The train and dev yes/no questions read through the shipped reranker, as the service reads them."""
+    from evals.train_reader import yearbook_examples
+
+    questions = [q for q in training_questions(args.limit) if q.type == "yesno"]
+    retrieve, _ = eval_retrieval(settings)  # the verdict learns from the sentences the service reads
+    return yearbook_examples(questions, retrieve, settings_reader(settings, model), not args.quiet)
+
+
+def run_yesno_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
+    """`yearbook eval train --yesno-only --cross-validate`: the yes/no verdict on yearbooks it never saw (seconds, not the full run)."""
+    from evals.cross_validate import cross_validate_yesno
+    from rag.reader.model import load_model
+
+    report = cross_validate_yesno(yesno_examples(args, settings, load_model()))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"leave-one-yearbook-out yes/no verdict ({report['n']} questions): learned {report['learned']:.3f} right, "
+              f"hand checks {report['hand']:.3f} (retrieval through the shipped reranker)")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 from langchain_core.documents import Document
@@ -240,9 +241,10 @@ def test_sibling_variants_ask_a_post_or_an_ordinal_the_yearbook_never_mentions()
     assert all(q.type == "unanswerable" and not q.answers for q in made.values())
 
 
-def test_yesno_only_training_refits_the_verdict_and_keeps_the_other_models(tmp_path, monkeypatch):
+def test_yesno_only_training_refits_the_verdict_and_keeps_the_other_models(tmp_path, monkeypatch, capsys):
     import argparse
 
+    import evals.dataset as dataset
     import evals.reader_cli as reader_cli
     from rag.settings import Settings
 
@@ -253,7 +255,10 @@ def test_yesno_only_training_refits_the_verdict_and_keeps_the_other_models(tmp_p
         ("园区入驻企业30家。", "园区入驻企业有40家吗？", "否"),
         ("园区入驻企业30家。", "园区有没有在编的外语教师？", "否"),  # not asked as yes/no by type: left out
     ]
-    questions = [Question(f"q{i}", q, (gold,), ("",), ("概况",), ("",), "yesno" if i < 4 else "name") for i, (_, q, gold) in enumerate(claims)]
+    questions = [
+        Question(f"q{i}", q, (gold,), ("",), ("概况",), ("",), "yesno" if i < 4 else "name", corpus="ab"[i // 2 % 2])
+        for i, (_, q, gold) in enumerate(claims)
+    ]
     texts = {q: text for text, q, _ in claims}
 
     def retrieve(question):
@@ -263,7 +268,7 @@ def test_yesno_only_training_refits_the_verdict_and_keeps_the_other_models(tmp_p
     kept = train(examples(Reader(untrained_model())), examples(Reader(untrained_model())))[0]
     path = tmp_path / "model.json"
     kept.save(path)
-    monkeypatch.setattr(reader_cli, "load_split", lambda split: [q for q in questions if q.split == split])
+    monkeypatch.setattr(dataset, "load_split", lambda split: [q for q in questions if q.split == split])
     monkeypatch.setattr(reader_cli, "eval_retrieval", lambda settings, held_out=None: (retrieve, {2019}))
     monkeypatch.setattr(reader_cli, "settings_reader", lambda settings, model=None: Reader(model))
     args = argparse.Namespace(out=path, limit=None, quiet=True)
@@ -274,10 +279,15 @@ def test_yesno_only_training_refits_the_verdict_and_keeps_the_other_models(tmp_p
     assert refitted.yesno.weights["y_figure_met"] > 0
     assert refitted.span.to_json() == kept.span.to_json() and refitted.answerable == kept.answerable
     assert refitted.answer_threshold == kept.answer_threshold and refitted.span_threshold == kept.span_threshold
+    args.json = True
+    capsys.readouterr()
+    assert reader_cli.run_yesno_cross_validation(args, Settings()) == 0  # each yearbook judged by a verdict fitted on the other
+    held_out = json.loads(capsys.readouterr().out)
+    assert held_out["n"] == 4 and 0.0 <= held_out["learned"] <= 1.0 and held_out["hand"] == 1.0
 
 
 def test_a_wrong_cmrc_file_stops_training_before_any_question_is_read(tmp_path, monkeypatch, capsys):
-    from evals import reader_cli
+    from evals import dataset, reader_cli
     from ui.cli import main
 
     bad = tmp_path / "cmrc.json"
@@ -287,6 +297,7 @@ def test_a_wrong_cmrc_file_stops_training_before_any_question_is_read(tmp_path, 
         raise AssertionError(f"the {split} split was read before the CMRC file was checked")
 
     monkeypatch.setattr(reader_cli, "load_split", no_reading)
+    monkeypatch.setattr(dataset, "load_split", no_reading)
     for extra in ([], ["--cross-validate"]):
         assert main(["eval", "train", "--cmrc", str(bad), "--quiet", "--out", str(tmp_path / "m.json"), *extra]) != 0
         assert "'data'" in capsys.readouterr().err
