@@ -104,4 +104,3 @@ TRAINING_SPLITS: tuple[str, ...] = ("train", "dev")  # what models learn from; s
 def training_questions(limit: int | None = None) -> list[Question]:
     """The questions models learn from: the train split, then dev (at most ``limit`` of each)."""
     return [q for split in TRAINING_SPLITS for q in load_split(split)[:limit]]
-

@@ -110,19 +110,26 @@ def _claim_figures(asked: Asked, sentence: Sentence, lexicon: Lexicon) -> list[b
     for figure in _figures(asked.text, lexicon):
         if figure.value in years:
             continue
-        value, unit = _scaled(figure.value, figure.unit, lexicon)
-        same_unit = [x for x, u in stated if u == unit] if unit else [x for x, _ in stated]
-        comparator = figure.comparator or claimed
-        if figure.phrase and figure.phrase in sentence.folded:
-            met.append(True)
-        elif figure.step:  # 「300多公里」: at least 300, under 400
-            step = figure.step * (value / figure.value if figure.value else 1.0)
-            met.append(any(value <= x < value + step for x in same_unit))
-        elif comparator:
-            met.append(any(_compares(comparator, x, value, bool(unit)) for x in same_unit))
-        else:
-            met.append(any(abs(x - value) < 1e-6 * max(1.0, value) for x in same_unit))
+        phrased = bool(figure.phrase) and figure.phrase in sentence.folded
+        met.append(phrased or any(_meets(figure, claimed, x, u, lexicon) for x, u in stated))
     return met
+
+
+def _meets(figure: ClaimFigure, claimed: str, stated: float, unit: str, lexicon: Lexicon) -> bool:
+    """Whether one stated figure (in plain units, with its unit family) meets a claimed one.
+
+    Within the step 多 allows (「300多公里」: at least 300, under 400), else by the figure's own
+    comparator or the claim's, else by being equal; a figure of another unit never does.
+    """
+    value, wanted = _scaled(figure.value, figure.unit, lexicon)
+    if wanted and unit != wanted:
+        return False
+    comparator = figure.comparator or claimed
+    if figure.step:
+        return value <= stated < value + figure.step * (value / figure.value if figure.value else 1.0)
+    if comparator:
+        return _compares(comparator, stated, value, bool(wanted))
+    return abs(stated - value) < 1e-6 * max(1.0, value)
 
 
 def _unsupported(asked: Asked, sentence: Sentence, alone: bool = False) -> tuple[float, float]:
@@ -251,15 +258,11 @@ def _figure_elsewhere(asked: Asked, sentence: Sentence, lexicon: Lexicon) -> flo
     for figure in _figures(asked.text, lexicon):
         if figure.value in years:
             continue
-        value, unit = _scaled(figure.value, figure.unit, lexicon)
-        comparator = figure.comparator or claimed
         bound = []
         for x, u, piece in placed:
-            same = abs(x - value) < 1e-6 * max(1.0, value)
-            if (unit and u != unit) or not (_compares(comparator, x, value, bool(unit)) if comparator else same):
-                continue
-            rivals = [other for _, w, other in placed if other not in (piece, opening) and w == u]
-            bound.append(max((t.weight for t in _plain_terms(asked) if _in(t, rivals) and not _in(t, [piece])), default=0.0))
+            if _meets(figure, claimed, x, u, lexicon):
+                rivals = [other for _, w, other in placed if other not in (piece, opening) and w == u]
+                bound.append(max((t.weight for t in _plain_terms(asked) if _in(t, rivals) and not _in(t, [piece])), default=0.0))
         worst = max(worst, min(bound, default=0.0))
     return worst
 
