@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from rag.reader.candidates import NUMBER
 from rag.reader.question import Asked
 
 # 比 followed by the other thing and the comparative word; 「比上年」「比2018年」 compare a thing with
@@ -16,7 +17,6 @@ GREATER = frozenset("多高大快长强")
 RATE_WORDS = ("增速", "增幅", "增长", "增加", "涨", "速度")  # the claim compares growth, not levels
 MAX_GAP = 8  # characters between a word and the figure it states (「立案379件」: 0, 「出生人口10,547人」: 2)
 MAX_RATE_GAP = 24  # … and between it and its growth rate (「农村居民人均可支配收入13,672元,增长8.1%」)
-_FIGURE = re.compile(r"(\d+(?:[.,]\d+)*)([万亿]?)")
 _RATE = re.compile(r"(-?\d+(?:\.\d+)?)%")
 _MAGNITUDE = {"": 1.0, "万": 1e4, "亿": 1e8}
 
@@ -70,8 +70,10 @@ def stated_after(words: frozenset[str], text: str, rate: bool) -> list[Stated]:
                 if figure and figure.start() - at <= MAX_RATE_GAP:
                     out.append(Stated(occurrence.start(), figure.start(), float(figure.group(1)), "%"))
                 continue
-            figure = _FIGURE.search(text, at, at + MAX_GAP + 12)
+            figure = NUMBER.search(text, at, at + MAX_GAP + 12)  # thousands separators (「10,547」「15 268」) inside
             if figure and figure.start() - at <= MAX_GAP and not text.startswith("年", figure.end()):
-                value = float(figure.group(1).replace(",", "")) * _MAGNITUDE[figure.group(2)]
-                out.append(Stated(occurrence.start(), figure.start(), value, text[figure.end() : figure.end() + 1]))
+                magnitude = text[figure.end()] if text.startswith(("万", "亿"), figure.end()) else ""
+                value = float(re.sub(r"[,， ]", "", figure.group())) * _MAGNITUDE[magnitude]
+                unit_at = figure.end() + len(magnitude)
+                out.append(Stated(occurrence.start(), figure.start(), value, text[unit_at : unit_at + 1]))
     return out
