@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     rerank: bool = Field(
         True, description="Order the fused candidates with the learned reranker (rag/retrieval/rerank_model.json)."
     )
+    reranker_model: Path | None = Field(
+        None, description="A reranker file to use instead of the shipped one (e.g. what `yearbook eval train --rerank-out` wrote)."
+    )
+    reader_model: Path | None = Field(
+        None, description="A reader model file to answer with instead of the shipped rag/reader/reader_model.json (`eval train --out`)."
+    )
     colloquial_lexicon: bool = Field(
         True,
         description="Rewrite colloquial words (「海归」) to the yearbook's wording, and add the full names of short ones (政协), before searching.",

@@ -181,3 +181,18 @@ def test_the_retrieval_command_takes_the_cross_validation_flag():
     args = build_parser().parse_args(["eval", "retrieval", "--cross-validate", "--json"])
     assert args.cross_validate and args.handler is run_eval_retrieval
     assert not build_parser().parse_args(["eval", "retrieval"]).cross_validate
+
+
+def test_a_reranker_file_named_in_settings_is_used_and_a_missing_one_is_an_error(e5_store, tmp_path):
+    from rag.errors import ConfigError
+
+    path = tmp_path / "rerank.json"
+    Reranker(LinearModel({"length": 50.0}), {"trained": "elsewhere"}).save(path)
+    s = e5_store.settings.model_copy(update={"reranker_model": path})
+    retriever = build_retriever(s, open_store(s, embedding_model_id(s)), e5_store.embeddings)
+    assert retriever.reranker is not None and retriever.reranker.meta == {"trained": "elsewhere"}
+    shipped = build_retriever(e5_store.settings, open_store(s, embedding_model_id(s)), e5_store.embeddings)
+    assert shipped.reranker is not None and shipped.reranker.meta != {"trained": "elsewhere"}
+    missing = e5_store.settings.model_copy(update={"reranker_model": tmp_path / "none.json"})
+    with pytest.raises(ConfigError, match="YEARBOOK_RERANKER_MODEL"):
+        build_retriever(missing, open_store(s, embedding_model_id(s)), e5_store.embeddings)

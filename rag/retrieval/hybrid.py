@@ -25,7 +25,7 @@ from rag.retrieval.lexical import LexicalIndex, LexicalIndexCache
 from rag.settings import RetrievalMode, Settings
 from rag.store.chroma import Store
 from rag.retrieval.places import asked_place, place_aliases
-from rag.retrieval.rerank import Candidate, Reranker, candidate_features, load_reranker, query_terms
+from rag.retrieval.rerank import Candidate, Reranker, candidate_features, chosen_reranker, query_terms
 from rag.text import DATE_RE, NUMBER_RE, normalise, tokenize, years_in
 
 EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
@@ -348,7 +348,7 @@ def build_retriever(settings: Settings, store: Store, embeddings: Embeddings) ->
         lexical_weight=settings.lexical_weight,
         lexicon=load_lexicon(settings.colloquial_lexicon_path) if settings.colloquial_lexicon else None,
         short_forms=load_short_forms() if settings.colloquial_lexicon else None,
-        reranker=load_reranker() if settings.rerank else None,
+        reranker=chosen_reranker(settings.reranker_model) if settings.rerank else None,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.errors import ConfigError
 from rag.ranking import LinearModel, TreeRanker, ranker_from_json
 from rag.text import normalise
 
@@ -138,3 +139,12 @@ def load_reranker(path: Path = RERANKER_PATH) -> Reranker | None:
     if raw.get("format") != RERANKER_FORMAT:
         raise ValueError(f"{path}: reranker format {raw.get('format')!r}, expected {RERANKER_FORMAT}: run `yearbook eval train`")
     return Reranker(ranker_from_json(raw["ranker"]), dict(raw.get("meta", {})))
+
+
+def chosen_reranker(path: Path | None) -> Reranker | None:
+    """The reranker a setting names (it must exist), else the shipped one (None when there is none)."""
+    if path is None:
+        return load_reranker()
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such reranker file (YEARBOOK_RERANKER_MODEL); unset it to use the shipped one")
+    return load_reranker(path)
