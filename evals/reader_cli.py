@@ -141,7 +141,7 @@ def run_yesno_training(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def yesno_examples(args: argparse.Namespace, settings: Settings, model: Any) -> list[Any]:
-    """The train and dev yes/no questions read through the shipped reranker, as the service reads them."""
+    """The train and dev yes/no questions read by ``model`` (None: the settings') through the service's reranker, as the service reads them."""
     from evals.train_reader import yearbook_examples
 
     questions = [q for q in training_questions(args.limit) if q.type == "yesno"]
@@ -152,14 +152,13 @@ def yesno_examples(args: argparse.Namespace, settings: Settings, model: Any) -> 
 def run_yesno_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
     """`yearbook eval train --yesno-only --cross-validate`: the yes/no verdict on yearbooks it never saw (seconds, not the full run)."""
     from evals.cross_validate import cross_validate_yesno
-    from rag.reader.model import load_model
 
-    report = cross_validate_yesno(yesno_examples(args, settings, load_model()))
+    report = cross_validate_yesno(yesno_examples(args, settings, None))  # None: the settings' reader model
     if args.json:
         print(json.dumps(report))
     else:
         print(f"leave-one-yearbook-out yes/no verdict ({report['n']} questions): learned {report['learned']:.3f} right, "
-              f"hand checks {report['hand']:.3f} (retrieval through the shipped reranker)")
+              f"hand checks {report['hand']:.3f} (retrieval through the service's reranker)")
     return 0
 
 
@@ -263,11 +262,12 @@ def eval_retrieval(
 
 
 def settings_reader(settings: Settings, model: Any = None) -> Any:
-    """A reader with ``model`` (default: the shipped one) whose sentence vectors are cached in the settings' cache folder."""
+    """A reader with ``model`` (default: the one the settings name, else the shipped one) whose sentence vectors are cached in the settings' cache folder."""
+    from rag.reader.model import configured_model
     from rag.reader.reader import Reader
     from rag.reader.similarity import bundled_similarity
 
-    return Reader(model, similarity=bundled_similarity(settings.cache_dir))
+    return Reader(model or configured_model(settings.reader_model), similarity=bundled_similarity(settings.cache_dir))
 
 
 def load_cmrc_files(args: argparse.Namespace) -> list[Any]:

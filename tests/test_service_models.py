@@ -24,3 +24,15 @@ def test_the_service_answers_with_the_reader_model_the_settings_name(e5_store, t
 def test_a_missing_reader_model_file_is_named_in_the_error(e5_store, tmp_path):
     with pytest.raises(ConfigError, match="none.json"):
         open_service(e5_store.settings.model_copy(update={"reader_model": tmp_path / "none.json"}))
+
+
+def test_evaluations_read_with_the_reader_model_the_settings_name(e5_store, tmp_path):
+    from evals.reader_cli import settings_reader
+    from rag.reader.reader import untrained_model
+
+    path = tmp_path / "reader.json"
+    shipped = load_model()
+    replace(shipped, meta={**shipped.meta, "trained": "elsewhere"}).save(path)
+    assert settings_reader(e5_store.settings.model_copy(update={"reader_model": path})).model.meta["trained"] == "elsewhere"
+    assert settings_reader(e5_store.settings).model.meta == shipped.meta
+    assert settings_reader(e5_store.settings, untrained_model()).model.span.to_json() == untrained_model().span.to_json()

@@ -9,7 +9,7 @@ from typing import Any
 
 from rag.answer.places import settle_place
 from rag.answer.schema import Answer
-from rag.reader.model import load_model
+from rag.reader.model import configured_model
 from rag.reader.reader import Reader
 from rag.reader.similarity import bundled_similarity
 from rag.answer.followup import standalone_question
@@ -120,6 +120,6 @@ def open_service(settings: Settings) -> QAService:
         from rag.answer.llm import LLMAnswerer
 
         llm = LLMAnswerer.from_settings(settings)
-    model = load_model(settings.reader_model) if settings.reader_model else None  # None: the shipped model
-    return QAService(retriever, Reader(model, similarity=bundled_similarity(settings.cache_dir)), llm)
+    reader = Reader(configured_model(settings.reader_model), similarity=bundled_similarity(settings.cache_dir))
+    return QAService(retriever, reader, llm)
 

@@ -72,3 +72,8 @@ def load_model(path: Path = MODEL_PATH) -> ReaderModel:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"reader model {path}: {exc}; rebuild it with `yearbook eval train`") from exc
 
+
+def configured_model(path: Path | None) -> ReaderModel:
+    """The reader model a setting names (``YEARBOOK_READER_MODEL``), else the shipped one."""
+    return load_model(path or MODEL_PATH)
+
