@@ -73,7 +73,24 @@ def normalise_question(text: str) -> str:
         except (ValueError, KeyError):
             return match.group(1)
 
-    return _CHINESE_COUNT.sub(arabic, normalise(text)).strip()
+    return without_exclusions(_CHINESE_COUNT.sub(arabic, normalise(text))).strip()
+
+
+_NEGATION = re.compile(r"不是|不要|不算|别算|别给|别把|别要|不含|不包括|并非|除外")
+_ASKING = re.compile(r"多少|几|谁|哪|什么|啥|怎|吗|呢|是否|是不是|算不算|要不要|有没有|多[大高长远重久]")
+_CLAUSE = re.compile(r"[^，,。；;！!？?]+[，,。；;！!？?]*")
+
+
+def without_exclusions(question: str) -> str:
+    """The question without the clauses that only say what is not asked.
+
+    「授权专利有多少件?不是申请量。」 asks about 授权专利: 「申请量」 names what the asker does not
+    want, so matching it would pull the wrong figure. A clause that negates (不是, 不要, 不算, 别算, …)
+    and asks nothing goes; a clause that asks (「是不是…」, 「有没有…」) stays whole. 「除了X，还有哪些」
+    stays too: the items it sets aside are how the list is found.
+    """
+    kept = [c for c in _CLAUSE.findall(question) if not (_NEGATION.search(c) and not _ASKING.search(c))]
+    return "".join(kept) if kept else question
 
 
 @lru_cache(maxsize=1)

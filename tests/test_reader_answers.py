@@ -404,6 +404,24 @@ def test_a_question_of_two_things_joined_before_respectively_is_read_as_two(ques
     assert split_parts(question) == parts
 
 
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("授权专利有多少件？不是申请量。", ["授权专利有多少件？不是申请量。"]),  # a remark, no second question
+        ("那边的噪音问题。装隔音屏了吗？", ["那边的噪音问题。装隔音屏了吗？"]),  # context before the one question
+        ("台青园累计吸纳多少家？当前入驻多少家？", ["台青园累计吸纳多少家", "当前入驻多少家"]),
+    ],
+)
+def test_a_piece_that_asks_nothing_belongs_to_the_question_beside_it(question, parts):
+    assert split_parts(question) == parts
+
+
+def test_what_the_asker_rules_out_is_not_a_term_of_the_question():
+    terms = {t.text for t in analyse("黑河市1998年水产品产量多少？注意是水产品，不是肉类、鲜奶或禽蛋。").terms}
+    assert {"水产品", "产量"} <= terms
+    assert not terms & {"肉类", "鲜奶", "禽蛋"}
+
+
 def test_a_name_after_a_title_is_a_person_however_jieba_cuts_it():
     from rag.reader.candidates import sentences, titled_names
     from rag.reader.lexicon import load_lexicon

@@ -267,7 +267,7 @@ def split_parts(question: str) -> list[str]:
     A question splits at 「？」/「；」, and at a comma when the clauses on both sides hold a cue word.
     """
     lexicon = load_lexicon()
-    pieces = [p.strip() for p in _PART_BREAK.split(question) if p.strip()]
+    pieces = _asking_pieces([p.strip() for p in _PART_BREAK.split(question) if p.strip()], lexicon)
     parts: list[str] = []
     for piece in pieces:
         clauses = [c for c in _CLAUSE_BREAK.split(piece) if c.strip()]
@@ -286,6 +286,27 @@ def split_parts(question: str) -> list[str]:
     if len(parts) == 1:
         parts = _coordinated(parts[0], lexicon) or parts
     return parts if len(parts) > 1 else [question.strip()]
+
+
+def _asking_pieces(pieces: list[str], lexicon: Lexicon) -> list[str]:
+    """The pieces with each one that asks nothing joined to the one before it (the first, to the one after).
+
+    「授权专利有多少件？不是申请量。」 asks one thing: the second piece says which figure is meant,
+    it is no question of its own to answer.
+    """
+    asking: list[str] = []
+    pending = ""
+    for piece in pieces:
+        if any(cue in piece for cue, _ in lexicon.cues):
+            asking.append(f"{pending}，{piece}" if pending else piece)
+            pending = ""
+        elif asking:
+            asking[-1] = f"{asking[-1]}，{piece}"
+        else:
+            pending = f"{pending}，{piece}" if pending else piece
+    if pending:
+        asking.append(pending)
+    return asking
 
 
 _RESPECTIVELY = re.compile(r"分别|各自|各(?=[是为有在占])")

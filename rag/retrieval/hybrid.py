@@ -26,7 +26,7 @@ from rag.settings import RetrievalMode, Settings
 from rag.store.chroma import Store
 from rag.retrieval.places import asked_place, place_aliases
 from rag.retrieval.rerank import Candidate, Reranker, candidate_features, chosen_reranker, query_terms
-from rag.text import DATE_RE, NUMBER_RE, normalise, tokenize, years_in
+from rag.text import DATE_RE, NUMBER_RE, normalise, tokenize, without_exclusions, years_in
 
 EXACT_TERM_BONUS = 0.5  # in units of a first-rank fusion score
 
@@ -125,6 +125,7 @@ class HybridRetriever(BaseRetriever):
         index = self.lexical.get(self.store)
         if not index.ids:
             raise EmptyIndexError("the store holds no chunks: run `yearbook ingest` first")
+        query = without_exclusions(query)  # 「…多少件？不是申请量」: what the asker does not want ranks nothing
         rewrites: tuple[Rewrite, ...] = ()
         if self.lexicon is not None:
             formalised = self.lexicon.formalise(query, index.contains)
