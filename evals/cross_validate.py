@@ -24,6 +24,7 @@ from rag.ranking import TreeRanker
 from rag.reader.candidates import Span
 from rag.reader.lexicon import load_lexicon
 from rag.reader.reader import PartReading, grammar_cut
+from rag.reader.scope import without_scope
 from rag.reader.yesno import claim_features, verdict
 
 
@@ -74,13 +75,14 @@ def held_out_answer(example: Example, model: TreeRanker) -> HeldOutAnswer:
     """Rescore the example's first reading with ``model`` and judge its answer span against the first part's golds.
 
     The answer span is the top span, re-cut where the reader's grammar re-cuts it (a list
-    question's whole enumeration, the figure 「分别」 pairs with the item named).
+    question's whole enumeration, the figure 「分别」 pairs with the item named), else without
+    the scope words at its ends (「全市民政部门」 → 「民政部门」).
     """
     reading = example.readings[0]
     golds = example.golds[0] if example.golds else []
     span = top_span(reading, model)
     if span is not None:
-        span = grammar_cut(reading.asked, span, load_lexicon()) or span
+        span = grammar_cut(reading.asked, span, load_lexicon()) or without_scope(span, reading.asked.text, load_lexicon())
     text = span.text if span is not None else ""
     return HeldOutAnswer(
         corpus=example.corpus,

@@ -474,3 +474,20 @@ def test_a_leader_word_written_in_the_clause_is_the_post_asked(reader):
     reading = reader.read("它的运营负责人是谁？", [chunk("中心运营负责人高德敏，副经理王红。")], {2019})[0]
     said = {s.text: s.features.get("post_said") for s in reading.found if s.text in ("高德敏", "王红")}
     assert said.get("高德敏") == 1.0
+
+
+def test_an_unsure_reader_answers_short_only_where_the_open_stretch_is_its_best_span():
+    from dataclasses import replace
+
+    from rag.reader.candidates import Span, sentences
+    from rag.reader.reader import _aligned
+
+    unsure = Reader(replace(Reader().model, span_threshold=1.0, answer_threshold=0.0))
+    text = "年内信访局与星湖社工委启动调解项目。"
+    answer = unsure.answer("信访局与哪个社工委启动了调解项目？", [chunk(text)], {2019})
+    sentence = sentences([chunk(text)])[0]
+    asked = analyse("信访局与哪个社工委启动了调解项目？")
+    at = text.index("星湖")
+    assert _aligned(asked, Span(sentence, at, at + 5, "org"))  # 「星湖社工委」: what the question leaves open
+    assert not _aligned(asked, Span(sentence, at, at + 2, "place"))  # 「星湖」: a piece of it
+    assert answer.short_answer in ("星湖社工委", "年内信访局与星湖社工委启动调解项目")  # the agreed stretch, or the clause quoted

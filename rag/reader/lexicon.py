@@ -45,6 +45,7 @@ class Lexicon:
     approximate_before: tuple[str, ...] = ()  # words before a figure that make it approximate (近, 约), longest first
     approximate_after: tuple[str, ...] = ()  # … and after its unit (以上, 左右)
     requests: tuple[str, ...] = ()  # frames that make 吗 a request (告诉我, 知道)
+    scope_words: tuple[str, ...] = ()  # the place or year framing a name (全市, 年内), not part of it
 
     @property
     def people_words(self) -> tuple[str, ...]:
@@ -110,6 +111,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             left_words=tuple(raw["posts"]["left"]),
             approximate_before=tuple(sorted(raw["approximation"]["before"], key=len, reverse=True)),
             approximate_after=tuple(sorted(raw["approximation"]["after"], key=len, reverse=True)),
+            scope_words=tuple(raw["scope"]["words"]),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"reader lexicon {path}: {exc}") from exc

@@ -26,6 +26,7 @@ from rag.reader.lists import list_span
 from rag.reader.model import ReaderModel, load_model
 from rag.reader.question import Asked, Term, analyse, split_parts
 from rag.reader.respectively import paired_figure
+from rag.reader.scope import without_scope
 from rag.reader.similarity import SentenceSimilarity, bundled_similarity
 from rag.reader.quotes import citation
 from rag.reader.yesno import decide
@@ -193,11 +194,15 @@ class Reader:
                 if aligned is not None and reading.asked.kind in ALIGNED_KINDS:
                     aligned = cell_gap(reading.asked, aligned)
             else:
-                aligned = gap_span(reading.asked, best) if reading.asked.kind in ALIGNED_KINDS else None
-            return (aligned.text, [aligned]) if aligned is not None else (None, [best])
+                aligned = best if reading.asked.kind in ALIGNED_KINDS and _aligned(reading.asked, best) else None
+            if aligned is None:
+                return None, [best]
+            aligned = without_scope(aligned, reading.asked.text, self.lexicon)
+            return aligned.text, [aligned]
         if best.kind == "cell" and reading.asked.kind in ALIGNED_KINDS:
             best = cell_gap(reading.asked, best)
-        chosen = [best]
+        chosen = [without_scope(best, reading.asked.text, self.lexicon)]
+        best = chosen[0]
         if "分别" in reading.asked.text:
             floor = logistic(best.score) * 0.5  # the spans carry their scores: no model call per span
             for other in reading.ranked[1:40]:
@@ -214,6 +219,17 @@ class Reader:
         made = citation(len(citations) + 1, sentence.document, sentence.quote, sentence.start)
         citations.append(made)
         return made
+
+
+def _aligned(asked: Asked, best: Span) -> bool:
+    """Whether the question's words leave open just the best span in its clause: two readings agreeing.
+
+    Where the reader is unsure of its best span, the clause's open stretch alone is right less
+    often than not (held out over the train and dev yearbooks: 31 of 99), so it is no answer of
+    its own; where it is the best span, the two are right more often than not (18 of 33).
+    """
+    gap = gap_span(asked, best)
+    return gap is not None and (gap.start, gap.end) == (best.start, best.end)
 
 
 def grammar_cut(asked: Asked, best: Span, lexicon: Lexicon) -> Span | None:
