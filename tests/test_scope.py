@@ -22,6 +22,7 @@ def _cut(text: str, piece: str, question: str, kind: str = "org") -> str:
         ("全市民政部门发放救灾款1.24亿元", "全市民政部门", "民政部门"),
         ("区人民检察院全年批准逮捕386人", "区人民检察院全年", "区人民检察院"),
         ("年末全市参加养老保险11.7万人", "年末全市参加养老保险", "参加养老保险"),  # frames on frames
+        ("工业产值27.14亿元,其中国有及国有控股企业完成19亿元", "其中国有及国有控股企业", "国有及国有控股企业"),
     ],
 )
 def test_a_frame_the_question_does_not_say_is_cut(text, piece, expected):
