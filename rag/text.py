@@ -76,8 +76,11 @@ def normalise_question(text: str) -> str:
     return without_exclusions(_CHINESE_COUNT.sub(arabic, normalise(text))).strip()
 
 
+# The interrogative morphemes: a cue holding one asks for a thing (多少, 几, 谁, 哪里, 何时, 什么);
+# a cue without one names a topic (人数, 比重, 增幅, 名称) that a yes/no question may also mention.
+INTERROGATIVE = re.compile(r"多少|几|谁|哪|何|什么|啥|怎|多[大高长远重久]")
+_ASKING = re.compile(INTERROGATIVE.pattern + r"|吗|呢|是否|是不是|算不算|要不要|有没有")  # … or ask yes or no
 _NEGATION = re.compile(r"不是|不要|不算|别算|别给|别把|别要|不含|不包括|并非|除外")
-_ASKING = re.compile(r"多少|几|谁|哪|什么|啥|怎|吗|呢|是否|是不是|算不算|要不要|有没有|多[大高长远重久]")
 _CLAUSE = re.compile(r"[^，,。；;！!？?]+[，,。；;！!？?]*")
 
 

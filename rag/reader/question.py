@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from rag.reader.lexicon import MAGNITUDES, Lexicon, load_lexicon
 from rag.schema import ROLE_WORDS
-from rag.text import STOPWORDS, _jieba, normalise_question, years_in
+from rag.text import INTERROGATIVE, STOPWORDS, _jieba, normalise_question, years_in
 
 _BEFORE_CUE = re.compile(r"(?<=[\u4e00-\u9fff])([有是为达共约])(?=多少|几|哪|什么|谁)")
 _PART_BREAK = re.compile(r"[？?；;]+")
@@ -18,9 +18,6 @@ _CLAUSE_BREAK = re.compile(r"[，,]")
 _WORD = re.compile(r"[\u3400-\u9fffa-z0-9]")
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _WHICH_COUNT = re.compile(r"(?<=哪)\d+")  # normalised counts are digits: 「哪9个镇」 asks for a list as 「哪几个镇」 does
-# The interrogative morphemes: a cue holding one asks for a thing (多少, 几, 谁, 哪里, 何时, 什么);
-# a cue without one names a topic (人数, 比重, 增幅, 名称) that a yes/no question may also mention.
-_INTERROGATIVE = re.compile(r"多少|几|谁|哪|何|什么|啥|怎|多[大高长远重久]")
 NOUN_TAGS = frozenset({"n", "nr", "nrfg", "nrt", "ns", "nt", "nz", "vn", "eng", "j", "l"})  # jieba's tags of nouns, abbreviations, set phrases
 _FILLER = frozenset(
     "请问 一下 呢 啊 吧 了 的 是 在 有 和 与 及 共 都 又 还 也 这 那 其 该 此 个 年 月 日 "
@@ -123,7 +120,7 @@ def _find_cue(text: str, lexicon: Lexicon) -> tuple[str, str, int]:
     found = [(cue, kind, at) for cue, kind in lexicon.cues if (at := probe.find(cue)) >= 0 and not (request and kind == "yesno")]
     if not found:
         return "", "what", -1
-    if not any(_INTERROGATIVE.search(cue) for cue, kind, _ in found if kind != "yesno"):
+    if not any(INTERROGATIVE.search(cue) for cue, kind, _ in found if kind != "yesno"):
         found = [f for f in found if f[1] == "yesno"] or found
     cue, kind, at = found[0]
     return text[at : at + len(cue)], kind, at
