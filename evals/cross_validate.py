@@ -11,6 +11,8 @@ from evals.fitting import fit_logistic
 from evals.train_reader import (
     YESNO_C,
     Example,
+    HeldOut,
+    choose_span_threshold,
     answerable_rows,
     fit_answerable,
     fit_confidence,
@@ -23,7 +25,8 @@ from evals.train_reader import (
 from rag.ranking import TreeRanker
 from rag.reader.candidates import Span
 from rag.reader.lexicon import load_lexicon
-from rag.reader.reader import PartReading, grammar_cut
+from rag.reader.alignment import gap_span
+from rag.reader.reader import ALIGNED_KINDS, PartReading, grammar_cut, stretch_agrees
 from rag.reader.scope import without_scope
 from rag.reader.yesno import claim_features, verdict
 
@@ -129,10 +132,11 @@ def cross_validate(examples: list[Example], extra: list[Example], synthetic: Seq
         folds[corpus] = {"span_questions": used, **summarise(answers)}
         pooled += answers
     by_kind = {kind: summarise([a for a in pooled if a.kind == kind]) for kind in sorted({a.kind for a in pooled})}
-    refusal = None
+    refusal = unsure = None
     if len({e.corpus for e in examples if not e.answerable}) >= 2:
         refusal = cross_validate_refusal(examples, synthetic, rankers)
-    report = {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind, "refusal": refusal}
+        unsure = cross_validate_unsure(examples)  # the readings now carry held-out scores and confidence
+    report = {"extra": len(extra), "folds": folds, "pooled": summarise(pooled), "by_kind": by_kind, "refusal": refusal, "unsure": unsure}
     return report | {"yesno": cross_validate_yesno(examples)}
 
 
@@ -180,6 +184,40 @@ def cross_validate_refusal(examples: Sequence[Example], synthetic: Sequence[Exam
         "threshold": threshold, "auc": _auc(scored, held), "pooled": _refusal_counts(scored, held, threshold),
         "folds": per_corpus, "synthetic": len(synthetic), "recall_at": recall_at_false_refusal(scored, held),
     }
+
+
+def cross_validate_unsure(examples: Sequence[Example], threshold: float | None = None) -> dict[str, Any]:
+    """Where a held-out reader is unsure of its best span: how often that span, the clause's open stretch,
+    and the stretch where it is the best span (what the reader then answers with) are right.
+
+    The readings must carry held-out span scores and confidence (:func:`cross_validate_refusal`
+    leaves them so); ``threshold`` defaults to the one training would choose from them. Counted:
+    answerable 「什么」 and name questions whose best span is in a sentence, not a table row, and
+    that the reader's grammar does not re-cut.
+    """
+    judged = [e for e in examples if is_scored(e) and e.readings[0].ranked and e.golds]
+    if threshold is None:
+        outcomes = [HeldOut(0.0, e.readings[0].span_probability, exact_match(e.readings[0].ranked[0].text, e.golds[0])) for e in judged]
+        threshold = choose_span_threshold(outcomes)
+    counts = dict.fromkeys(("unsure", "best_right", "stretch", "stretch_right", "agree", "agree_right"), 0)
+    lexicon = load_lexicon()
+    for example in judged:
+        reading, golds = example.readings[0], example.golds[0]
+        best = reading.ranked[0]
+        if reading.span_probability >= threshold or reading.asked.kind not in ALIGNED_KINDS or best.sentence.is_row:
+            continue
+        if grammar_cut(reading.asked, best, lexicon) is not None:
+            continue
+        stretch = gap_span(reading.asked, best)
+        counts["unsure"] += 1
+        counts["best_right"] += exact_match(best.text, golds)
+        if stretch is not None:
+            counts["stretch"] += 1
+            counts["stretch_right"] += exact_match(stretch.text, golds)
+            if stretch_agrees(reading.asked, best):
+                counts["agree"] += 1
+                counts["agree_right"] += exact_match(best.text, golds)
+    return {"threshold": threshold, **counts}
 
 
 OPERATING_POINTS = (0.02, 0.03, 0.04, 0.05, 0.06)  # held-out false refusal rates the refusal recall is read at
@@ -242,6 +280,14 @@ def format_cross_validation(report: dict[str, Any]) -> str:
         lines.append(_row(f"  {kind}", metrics))
     if report.get("refusal"):
         lines += ["", *_refusal_lines(report["refusal"])]
+    if report.get("unsure"):
+        u = report["unsure"]
+        lines += [
+            "",
+            f"unsure tier (held-out span confidence under {u['threshold']:.2f}; {u['unsure']} 「什么」 and name questions read "
+            f"from a sentence): best span right {u['best_right']}; the clause's open stretch found {u['stretch']}, right "
+            f"{u['stretch_right']}; where it is the best span (the reader answers then, else quotes) {u['agree']}, right {u['agree_right']}",
+        ]
     if report.get("yesno", {}).get("n"):
         yesno = report["yesno"]
         lines += ["", f"leave-one-yearbook-out yes/no verdict ({yesno['n']} questions): learned {yesno['learned']:.3f} right, hand checks {yesno['hand']:.3f}"]

@@ -202,3 +202,24 @@ def test_a_list_question_is_judged_by_the_enumeration_the_reader_cuts_around_its
     one_item = Example("设施蔬菜主要分布在哪些镇？", True, [golds], [PartReading(asked, [span("湖头镇", sentence, {"x": 1.0})], [])], corpus="a")
     report = cross_validate([one_item], convention("", 3, "x", "y"))
     assert report["folds"]["a"]["exact_match"] == 1.0
+
+
+def test_the_unsure_tier_counts_the_best_span_the_open_stretch_and_the_two_agreeing():
+    from evals.cross_validate import cross_validate_unsure
+    from rag.reader.candidates import sentences
+    from rag.reader.question import analyse
+
+    question, text = "信访局与哪个社工委启动了调解项目？", "信访局与星湖社工委启动调解项目。"
+    sentence = sentences([Document(page_content=text, metadata={"kind": "text", "span_start": 0})])[0]
+    at = text.index("星湖")
+
+    def unsure_example(end: int, probability: float) -> Example:
+        reading = PartReading(analyse(question), [Span(sentence, at, at + end, "org")], [], span_probability=probability)
+        return Example(question, True, [["星湖社工委"]], [reading], corpus="a")
+
+    agreeing, cut_short, sure = unsure_example(5, 0.2), unsure_example(2, 0.2), unsure_example(2, 0.9)
+    counts = cross_validate_unsure([agreeing, cut_short, sure], threshold=0.5)
+    assert counts["unsure"] == 2  # the sure one is not in the tier
+    assert counts["best_right"] == 1  # 「星湖社工委」, not 「星湖」
+    assert counts["stretch"] == 2 and counts["stretch_right"] == 2  # both clauses leave 「星湖社工委」 open
+    assert counts["agree"] == 1 and counts["agree_right"] == 1

@@ -480,7 +480,7 @@ def test_an_unsure_reader_answers_short_only_where_the_open_stretch_is_its_best_
     from dataclasses import replace
 
     from rag.reader.candidates import Span, sentences
-    from rag.reader.reader import _aligned
+    from rag.reader.reader import stretch_agrees
 
     unsure = Reader(replace(Reader().model, span_threshold=1.0, answer_threshold=0.0))
     text = "年内信访局与星湖社工委启动调解项目。"
@@ -488,6 +488,6 @@ def test_an_unsure_reader_answers_short_only_where_the_open_stretch_is_its_best_
     sentence = sentences([chunk(text)])[0]
     asked = analyse("信访局与哪个社工委启动了调解项目？")
     at = text.index("星湖")
-    assert _aligned(asked, Span(sentence, at, at + 5, "org"))  # 「星湖社工委」: what the question leaves open
-    assert not _aligned(asked, Span(sentence, at, at + 2, "place"))  # 「星湖」: a piece of it
+    assert stretch_agrees(asked, Span(sentence, at, at + 5, "org"))  # 「星湖社工委」: what the question leaves open
+    assert not stretch_agrees(asked, Span(sentence, at, at + 2, "place"))  # 「星湖」: a piece of it
     assert answer.short_answer in ("星湖社工委", "年内信访局与星湖社工委启动调解项目")  # the agreed stretch, or the clause quoted
