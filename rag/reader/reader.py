@@ -225,8 +225,8 @@ def stretch_agrees(asked: Asked, best: Span) -> bool:
     """Whether the question's words leave open just the best span in its clause: two readings agreeing.
 
     Where the reader is unsure of its best span, the clause's open stretch alone is right less
-    often than not (held out over the train and dev yearbooks: 31 of 99), so it is no answer of
-    its own; where it is the best span, the two are right more often than not (18 of 33).
+    often than not (held out over the train and dev yearbooks: 31 of 105), so it is no answer of
+    its own; where it is the best span, the two are right about as often as not (17 of 33).
     `yearbook eval train --cross-validate` reports these counts ("unsure tier").
     """
     gap = gap_span(asked, best)
