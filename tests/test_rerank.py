@@ -23,6 +23,7 @@ from rag.retrieval.rerank import (
     Reranker,
     candidate_features,
     load_reranker,
+    post_agreement,
     query_terms,
 )
 from rag.store.chroma import open_store
@@ -52,6 +53,19 @@ def test_features_tell_the_answering_chunk_from_a_neighbour():
     assert right["exact"] == 1.0 and other["exact"] == 0.0
     assert right["rarest_missing"] == 0.0 < other["rarest_missing"]
     assert right["longest"] > other["longest"]
+
+
+def test_a_roster_row_agrees_when_one_of_its_posts_is_the_post_asked_whole():
+    question = "黑河市市长是谁"
+    mayor = post_agreement(question, "领导名单 职务 | 姓名 | 简况 市委副书记、市长 | 郑国权 | 1948年10月生")
+    deputy = post_agreement(question, "领导名单 职务 | 姓名 | 简况 副市长 | 高春阳 | 1954年6月生")
+    assert mayor == {"post_asked": 1.0, "post_listed_said": 1.0, "post_listed_unsaid": 0.0}
+    assert deputy == {"post_asked": 1.0, "post_listed_said": 0.0, "post_listed_unsaid": 1.0}
+    assert post_agreement("园区发展党员多少人", "副市长 | 高春阳") == {"post_asked": 0.0}  # no post asked: nothing to agree with
+    prose = post_agreement(question, "选举郑国权为黑河市人民政府市长,吕长生为市人大常委会主任。")
+    assert prose["post_listed_said"] == 0.0  # a clause that names a post is no listed post
+    features = candidate_features(query_terms(question, ["市长"], {"市长": 2}, 10, []), candidate("副市长 | 高春阳"), 0.05, 0.0)
+    assert features["post_listed_unsaid"] == 1.0
 
 
 def test_ranks_become_reciprocal_features():

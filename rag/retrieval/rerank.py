@@ -13,6 +13,7 @@ import numpy as np
 
 from rag.errors import ConfigError
 from rag.ranking import LinearModel, TreeRanker, ranker_from_json
+from rag.schema import ROLE_WORDS
 from rag.text import normalise
 
 RERANKER_PATH = Path(__file__).with_name("rerank_model.json")
@@ -20,6 +21,9 @@ RERANKER_FORMAT = 2  # 2: LambdaRank trees or a logistic model under "ranker"
 _CJK_BIGRAM = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _CJK = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]+")
+_ROLE = re.compile("|".join(sorted(ROLE_WORDS, key=len, reverse=True)))
+_LISTED = re.compile(r"[^、|,，;；\s:：()（）]+")  # the items a roster row or a 「、」 list writes
+MAX_POST = 12  # a listed item longer than this is prose, not a post
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,25 @@ def candidate_features(
         "short": float(len(body) < 24),
         f"kind:{candidate.kind or 'text'}": 1.0,
     }
+    f.update(post_agreement(terms.text, body))
     if candidate.similarity is not None:  # how close in meaning, and how far behind the closest candidate
         f["dense_sim"] = candidate.similarity
         f["dense_sim_gap"] = best_similarity - candidate.similarity
     return f
+
+
+def post_agreement(question: str, body: str) -> dict[str, float]:
+    """Whether a post the chunk lists is one the question names, whole.
+
+    「黑河市市长是谁」 names the item 市长 of the row 「市委副书记、市长 | 郑国权」, not the row
+    「副市长 | 高春阳」, whose only post holds 市长 but is not said; bigram coverage cannot tell
+    the two rows apart.
+    """
+    if not _ROLE.search(question):
+        return {"post_asked": 0.0}
+    posts = [m.group(0) for m in _LISTED.finditer(body) if 2 <= len(m.group(0)) <= MAX_POST and _ROLE.search(m.group(0))]
+    said = any(post in question for post in posts)
+    return {"post_asked": 1.0, "post_listed_said": float(said), "post_listed_unsaid": float(bool(posts) and not said)}
 
 
 def _longest_common(a: str, b: str) -> int:
