@@ -491,3 +491,15 @@ def test_an_unsure_reader_answers_short_only_where_the_open_stretch_is_its_best_
     assert stretch_agrees(asked, Span(sentence, at, at + 5, "org"))  # 「星湖社工委」: what the question leaves open
     assert not stretch_agrees(asked, Span(sentence, at, at + 2, "place"))  # 「星湖」: a piece of it
     assert answer.short_answer in ("星湖社工委", "年内信访局与星湖社工委启动调解项目")  # the agreed stretch, or the clause quoted
+
+
+def test_a_span_is_marked_where_its_ends_or_the_words_beside_them_are_the_questions(reader):
+    text = "年内完成电视台高清演播室改造,开办自办栏目6个。"
+    reading = reader.read("电视台改造的是什么？", [chunk(text)], {2019})[0]
+    echo = {s.text: (s.features.get("e_first_said"), s.features.get("e_before_said"), s.features.get("e_after_said")) for s in reading.found}
+    spans = [t for t in echo if t.endswith("演播室")]
+    assert "电视台高清演播室" in spans and "高清演播室" in spans, spans
+    whole = "电视台高清演播室"
+    assert echo[whole][0] == 1.0  # begins with the question's own words
+    assert echo["高清演播室"][:2] == (0.0, 1.0)  # begins right after them
+    assert echo["高清演播室"][2] == 1.0  # and 改造, which the question says, follows it

@@ -133,6 +133,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     _clause_features(f, asked, span, match)
     _post_features(f, asked, span, lexicon)
     _word_features(f, span)
+    _echo_features(f, asked, span)
     left = text[max(0, span.start - WINDOW) : span.start]
     right = text[span.end : span.end + WINDOW]
     if span.kind == "number":
@@ -408,6 +409,23 @@ def _word_features(f: dict[str, float], span: Span) -> None:
     inner = [t[3] for t in tokens[span.first + 1 : span.last]]
     f["inner_verbs"] = min(sum(tag == "v" for tag in inner), 3) / 3  # a name holds no verb between its edges …
     f["inner_preposition"] = float(any(tag.startswith("p") for tag in inner))  # … nor a preposition (「被」「在」)
+
+
+def _echo_features(f: dict[str, float], asked: Asked, span: Span) -> None:
+    """Whether the words at the span's ends, and the words just outside them, are words the question says.
+
+    An answer is what the question does not say: 「县电视台高清演播室」 begins with the question's
+    县电视台, 「毛竹资源」 ends with its 资源 (the head, which has features of its own, is not
+    counted here). A question word right outside the span marks where the answer stops.
+    """
+    if span.first < 0:
+        return
+    tokens = tokenize(span.sentence)
+    said = lambda at: 0 <= at < len(tokens) and len(tokens[at][2]) >= 2 and tokens[at][2] in asked.text  # noqa: E731
+    f["e_first_said"] = float(said(span.first))
+    f["e_last_said"] = float(said(span.last) and tokens[span.last][2] != asked.head)
+    f["e_before_said"] = float(said(span.first - 1))
+    f["e_after_said"] = float(said(span.last + 1))
 
 
 def evidence_features(
