@@ -42,6 +42,7 @@ def test_offline_follow_up_end_to_end(e5_store):
     service = open_service(e5_store.settings)
     first = service.answer("苏州金鸡湖台青创业园入驻创业企业多少家？")
     history = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}]
-    follow = service.answer("它获得了什么称号？", history)
-    assert follow.standalone_question == "苏州金鸡湖台青创业园获得了什么称号？"
+    follow = service.answer("它创造了多少个就业岗位？", history)
+    assert follow.standalone_question == "苏州金鸡湖台青创业园创造了多少个就业岗位？"
     assert follow.citations and follow.citations[0].entry == "苏州金鸡湖台青创业园"
+    assert follow.short_answer == "160余个"
