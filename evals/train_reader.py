@@ -47,7 +47,7 @@ RANKER_PARAMS = {  # LambdaRank trees; leave-one-yearbook-out top span 0.668 (lo
 SPAN_MONOTONE = {
     "u_same": 1, "u_differs": -1, "n_part_said": 1, "n_change_unasked": -1, "n_level_asked_change": -1,
     "n_rate_unasked": -1, "n_flow_unasked": -1, "post_said": 1, "post_body_said": 1, "cell_row_named": 1,
-    "cell_column_in_question": 1,
+    "cell_column_in_question": 1, "d_same": 1, "d_other": -1,
 }
 MAX_FALSE_REFUSAL = 0.04  # the refusal threshold keeps estimated false refusals on an unseen yearbook under this
 # How much a synthetic unanswerable question teaches the answerable model beside a real one.

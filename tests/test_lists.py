@@ -84,3 +84,14 @@ def test_a_count_after_which_asks_for_a_list_whether_written_in_digits_or_charac
     asked = analyse(question)
     assert asked.kind == "list"
     assert asked.cue and asked.cue in asked.text  # the cue as the question writes it
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("南面与哪些区相连？", "南连兰山区、河东区,北靠沂水县。", "兰山区、河东区"),
+        ("东面与哪些县相邻？", "隶属济宁市,东邻嘉祥县、鱼台县,南接江苏省丰县。", "嘉祥县、鱼台县"),
+    ],
+)
+def test_a_direction_and_its_verb_lead_into_the_enumeration(question, text, expected):
+    assert _listed(question, text) == expected  # the dictionary holds 「南连」「东邻」 as names: split into 南|连

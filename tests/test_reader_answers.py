@@ -503,3 +503,24 @@ def test_a_span_is_marked_where_its_ends_or_the_words_beside_them_are_the_questi
     assert echo[whole][0] == 1.0  # begins with the question's own words
     assert echo["高清演播室"][:2] == (0.0, 1.0)  # begins right after them
     assert echo["高清演播室"][2] == 1.0  # and 改造, which the question says, follows it
+
+
+def test_a_span_is_marked_by_whether_its_clause_holds_the_direction_asked(reader):
+    text = "东与莒县、莒南县相邻,西与蒙阴县、费县接壤。"
+    reading = reader.read("沂南县西边和哪些县挨着？", [chunk(text)], {2019})[0]
+    marks = {s.text: (s.features.get("d_same"), s.features.get("d_other")) for s in reading.found}
+    assert marks["费县"] == (1.0, 0.0)  # in the clause that starts 西与
+    assert marks["莒南县"] == (0.0, 1.0)  # in the clause of another direction
+    undirected = reader.read("沂南县和哪些县挨着？", [chunk(text)], {2019})[0]
+    assert all("d_same" not in s.features for s in undirected.found)  # a question that asks no direction: no mark
+
+
+@pytest.mark.parametrize(
+    ("text", "directions_used"),
+    [("东与莒县相邻", {"东"}), ("河东区和山东省", set()), ("区境以北", {"北"}), ("南北长约50千米", {"南北"}),
+     ("什么东西", set()), ("东部和北部为山地", {"东", "北"}), ("北京", set())],
+)
+def test_a_direction_is_read_where_it_is_used_as_one(text, directions_used):
+    from rag.reader.features import directions
+
+    assert directions(text) == directions_used

@@ -97,6 +97,9 @@ def sentences(documents: list[Document]) -> list[Sentence]:
     return found
 
 
+_BORDER_VERB = re.compile(r"[东西南北][邻接连靠临至界毗濒]")  # a direction and the verb saying what lies there
+
+
 def tokenize(sentence: Sentence) -> list[tuple[int, int, str, str]]:
     """The sentence's words with offsets and parts of speech (computed once)."""
     if not sentence.tokens:
@@ -105,8 +108,12 @@ def tokenize(sentence: Sentence) -> list[tuple[int, int, str, str]]:
         _jieba()
         position = 0
         for pair in jieba.posseg.lcut(sentence.folded):
-            sentence.tokens.append((position, position + len(pair.word), pair.word, pair.flag))
-            position += len(pair.word)
+            end = position + len(pair.word)
+            if _BORDER_VERB.fullmatch(pair.word):  # 「东邻」「南连」, which the dictionary holds as names: a direction and its verb
+                sentence.tokens += [(position, position + 1, pair.word[0], "f"), (position + 1, end, pair.word[1], "v")]
+            else:
+                sentence.tokens.append((position, end, pair.word, pair.flag))
+            position = end
     return sentence.tokens
 
 

@@ -134,6 +134,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     _post_features(f, asked, span, lexicon)
     _word_features(f, span)
     _echo_features(f, asked, span)
+    _direction_features(f, asked.text, text, span)
     left = text[max(0, span.start - WINDOW) : span.start]
     right = text[span.end : span.end + WINDOW]
     if span.kind == "number":
@@ -426,6 +427,32 @@ def _echo_features(f: dict[str, float], asked: Asked, span: Span) -> None:
     f["e_last_said"] = float(said(span.last) and tokens[span.last][2] != asked.head)
     f["e_before_said"] = float(said(span.first - 1))
     f["e_after_said"] = float(said(span.last + 1))
+
+
+_DIRECTION = re.compile(  # a compass direction used as one: 「东边」「以北」「南连」「西与」「南北长」, not 「河东区」「山东」
+    r"(东西|南北)(?=[方长宽走向])|(东南|东北|西南|西北|[东西南北])(?=[边面侧部端方与邻接连靠临至界毗交])|以([东西南北])"
+)
+
+
+def directions(text: str) -> frozenset[str]:
+    """The compass directions a text uses as directions (「东边和哪些县挨着」 → {东})."""
+    return frozenset(next(g for g in m.groups() if g) for m in _DIRECTION.finditer(text))
+
+
+def _direction_features(f: dict[str, float], question: str, text: str, span: Span) -> None:
+    """Whether the span's clause marks the direction the question asks (only for a question that asks one).
+
+    「东与莒县、莒南县相邻,西与蒙阴县、费县接壤」 answers 「东边和哪些县挨着」 with the clause that
+    starts 东与; the other clause shares every word but the one character that matters.
+    """
+    asked = directions(question)
+    if not asked:
+        return
+    clause = next((m for m in _CLAUSE.finditer(text) if m.start() <= span.start < m.end()), None)
+    marked = directions(clause.group()) if clause else frozenset()
+    f["d_same"] = float(bool(asked & marked))
+    f["d_other"] = float(bool(marked) and not asked & marked)
+    f["d_unmarked"] = float(not marked)
 
 
 def evidence_features(
