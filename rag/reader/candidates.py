@@ -97,7 +97,8 @@ def sentences(documents: list[Document]) -> list[Sentence]:
     return found
 
 
-_BORDER_VERB = re.compile(r"[东西南北][邻接连靠临至界毗濒]")  # a direction and the verb saying what lies there
+BORDER_VERBS = "邻接连靠临至界毗濒交"  # the verbs that say what lies in a direction (东邻, 南接, 北靠)
+_BORDER_VERB = re.compile(f"[东西南北][{BORDER_VERBS}]")  # a direction and its verb
 
 
 def tokenize(sentence: Sentence) -> list[tuple[int, int, str, str]]:

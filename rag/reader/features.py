@@ -6,8 +6,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rag.reader.candidates import NUMBER, Sentence, Span, tokenize
+from rag.reader.candidates import BORDER_VERBS, NUMBER, Sentence, Span, tokenize
 from rag.reader.lexicon import Lexicon
 from rag.reader.question import POST, Asked, Term
 from rag.text import years_in
@@ -430,10 +431,11 @@ def _echo_features(f: dict[str, float], asked: Asked, span: Span) -> None:
 
 
 _DIRECTION = re.compile(  # a compass direction used as one: 「东边」「以北」「南连」「西与」「南北长」, not 「河东区」「山东」
-    r"(东西|南北)(?=[方长宽走向])|(东南|东北|西南|西北|[东西南北])(?=[边面侧部端方与邻接连靠临至界毗交])|以([东西南北])"
+    rf"(东西|南北)(?=[方长宽走向])|(东南|东北|西南|西北|[东西南北])(?=[边面侧部端方与{BORDER_VERBS}])|以([东西南北])"
 )
 
 
+@lru_cache(maxsize=4096)  # asked once per span of a question, and once per span of a clause
 def directions(text: str) -> frozenset[str]:
     """The compass directions a text uses as directions (「东边和哪些县挨着」 → {东})."""
     return frozenset(next(g for g in m.groups() if g) for m in _DIRECTION.finditer(text))
