@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import platform
 import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -28,6 +27,7 @@ from evals.bench_measure import (
 )
 from evals.bench_report import check_targets, write_reports
 from evals.dataset import Question, load_questions
+from evals.stages import stage_logger
 from ingest.chunk import chunk_entries
 from ingest.index import find_files
 from ingest.metadata import load_source_info
@@ -83,7 +83,7 @@ def run_bench(
     out_dir.mkdir(parents=True, exist_ok=True)
     work = out_dir / "work"
     shutil.rmtree(work, ignore_errors=True)
-    log = _logger(progress, started)
+    log = stage_logger("bench", progress, started)
     inner = embeddings or make_embeddings(settings)
     model_id = getattr(embeddings, "model_id", None) or embedding_model_id(settings)
     isolate = embeddings is None
@@ -258,11 +258,3 @@ def _machine() -> dict[str, Any]:
         "load_avg_start": list(os.getloadavg()),
         "omp_env": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OMP_WAIT_POLICY")},
     }
-
-
-def _logger(progress: bool, started: float):
-    def log(message: str) -> None:
-        if progress:
-            print(f"[bench {time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True)
-
-    return log

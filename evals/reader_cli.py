@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evals.dataset import BUNDLED, SPLITS, load_split, training_questions
+from evals.stages import stage_logger
 from rag.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,28 +93,34 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     from rag.reader.reader import untrained_model
 
     progress = not args.quiet
+    log = stage_logger("train", progress)
     cmrc = load_cmrc_files(args)
     train_questions = load_split("train")[: args.limit]
     dev_questions = load_split("dev")[: args.limit]
     held_out: dict[str, Any] = {}
     if settings.rerank:
+        log(f"retrieval reranker: searching {len(train_questions) + len(dev_questions)} train and dev questions")
         held_out = train_retrieval(train_questions, dev_questions, settings, args.rerank_out, progress)
     retrieve, years = eval_retrieval(settings, held_out=held_out)
     reader = settings_reader(settings, untrained_model())
     texts = corpus_texts(settings)
     made_train = synthetic_unanswerable(train_questions, years, texts)
     made_dev = synthetic_unanswerable(dev_questions, years, texts)
+    log(f"reading {len(train_questions)} train questions and {len(made_train)} made unanswerable")
     train_examples = yearbook_examples(train_questions, retrieve, reader, progress)
     train_examples += yearbook_examples(made_train, retrieve, reader, progress, synthetic=True)
+    log(f"reading {len(dev_questions)} dev questions and {len(made_dev)} made unanswerable")
     dev_examples = yearbook_examples(dev_questions, retrieve, reader, progress)
     dev_examples += yearbook_examples(made_dev, retrieve, reader, progress, synthetic=True)
     train_questions += made_train
     dev_questions += made_dev
+    log(f"reading {len(cmrc)} CMRC questions")
     train_examples += read_cmrc(cmrc, reader, progress)
-    model, stats = train(train_examples, dev_examples)
+    model, stats = train(train_examples, dev_examples, log)
     out = args.out or MODEL_PATH
     model.meta.update({"train_questions": len(train_questions), "dev_questions": len(dev_questions), "cmrc_files": [p.name for p in args.cmrc]})
     model.save(out)
+    log("done")
     print(
         f"wrote {out}: {stats['span_rows']} candidate spans from {stats['span_questions']} questions (train and dev), "
         f"answerable scorer on {stats['answerable_rows']} questions; refusal threshold "
@@ -209,8 +216,12 @@ def run_cross_validation(args: argparse.Namespace, settings: Settings) -> int:
     """`yearbook eval train --cross-validate`: the span and refusal models scored on yearbooks they never saw; no model is written."""
     from evals.cross_validate import cross_validate, format_cross_validation
 
+    log = stage_logger("cross-validate", not args.quiet)
+    log("reading the train and dev questions through held-out retrieval")
     examples, synthetic, extra = cross_validation_examples(args, settings)
+    log(f"fitting one fold per yearbook over {len(examples)} questions, {len(synthetic)} made unanswerable and {len(extra)} CMRC")
     report = cross_validate(examples, extra, synthetic)
+    log("done")
     print(json.dumps(report, ensure_ascii=False) if args.json else format_cross_validation(report))
     return 0
 

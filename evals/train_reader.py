@@ -16,6 +16,7 @@ from evals.answer_metrics import exact_match, normalize_answer, same_numbers
 from evals.cmrc import CmrcItem
 from evals.dataset import BUNDLED, Question
 from evals.fitting import LAMBDARANK, RankGroup, fit_logistic, fit_tree_ranker
+from evals.stages import StageLog, quiet
 from rag.ranking import LinearModel, TreeRanker, logistic
 from rag.reader.candidates import Span
 from rag.reader.features import confidence_features
@@ -275,7 +276,7 @@ class HeldOut:
 
 
 def held_out_yearbook_scores(
-    train_examples: Sequence[Example], scored: Sequence[Example], refusal_examples: Sequence[Example] = ()
+    train_examples: Sequence[Example], scored: Sequence[Example], refusal_examples: Sequence[Example] = (), log: StageLog = quiet
 ) -> list[HeldOut]:
     """The scores of each answerable question in ``scored`` from models that never saw its yearbook.
 
@@ -288,7 +289,9 @@ def held_out_yearbook_scores(
     yearbook's would be. The scores are taken at once: the next fold rescores the readings.
     """
     found: list[HeldOut] = []
-    for corpus in sorted({e.corpus for e in scored if not e.passage}):
+    corpora = sorted({e.corpus for e in scored if not e.passage})
+    for number, corpus in enumerate(corpora, start=1):
+        log(f"fitting every model without {corpus} ({number}/{len(corpora)}), for the thresholds")
         training = [e for e in train_examples if e.corpus != corpus or e.passage]
         refusal = [e for e in refusal_examples if e.corpus != corpus]
         if len({e.answerable for e in [*training, *refusal] if not e.passage}) < 2:
@@ -462,7 +465,7 @@ def cross_fitted_rankers(examples: Sequence[Example], full: TreeRanker) -> dict[
 
 
 def train(
-    train_examples: list[Example], dev_examples: list[Example]
+    train_examples: list[Example], dev_examples: list[Example], log: StageLog = quiet
 ) -> tuple[ReaderModel, dict[str, Any]]:
     """Fit every model on the train and dev questions together; both thresholds come from yearbooks the models never saw.
 
@@ -476,7 +479,8 @@ def train(
     """
     learned = [*train_examples, *dev_examples]
     yearbook = [e for e in learned if not e.passage]
-    held_out = held_out_yearbook_scores(learned, yearbook)
+    held_out = held_out_yearbook_scores(learned, yearbook, log=log)
+    log(f"fitting the shipped models on {len(learned)} questions")
     fitted, stats = fit_models(learned)
     if held_out:
         threshold, span_threshold = refusal_threshold([h.answerable for h in held_out]), choose_span_threshold(held_out)
