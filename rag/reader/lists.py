@@ -3,7 +3,10 @@
 The span model picks the clause; where an enumeration starts and stops is grammar, not phrasing:
 the first item begins after the clause's last verb or function word before it (「全县形成|电动车及零部件」,
 「其中|通江路」, 「主要分布在|辛集镇」), and the last item ends at the first verb, function word, count or
-question word after it (「建材|等四大主导产业」, 「海兰街|完成拓宽改造」, 「娄葑|4个分卷」).
+question word after it (「建材|等四大主导产业」, 「海兰街|完成拓宽改造」, 「娄葑|4个分卷」). Two signs
+outrank the words: quotes around the whole enumeration are its bounds (「推行“|亮身份、亮承诺、亮实绩|”活动」),
+and items that all end alike end the last one alike (「及时受理率、按期办结率|均达到」, whose 「办结」 is a verb).
+Of two items, the first is cut to about the length of the last, as a middle item sets it for longer lists.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ _COUNT = re.compile(r"^[\d一二两三四五六七八九十几]{1,2}[大个项�
 _PARENTHETICAL = re.compile(r"[（(][^，,。；;：:！!？?|（）()、]{1,12}[）)]")  # 「华东(苏州)」: a note inside an item
 _QUOTED_RUN = re.compile(r"(?:“[^“”，,。；;]{1,20}”|《[^《》，,。；;]{1,40}》){2,}")  # 「“园清”“园聚”」: items set off by quotes alone
 _MASK = "□"
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_STRETCH_STOP = re.compile(f"[{re.escape(_CLAUSE_END + ''.join(OPENING))}\\d等]")  # what an item never reaches across
 _OPENERS, _CLOSERS = OPENING - {'"'}, CLOSING - {'"'}  # a straight quote may open or close: never trimmed
+_QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」"}  # quotes that may enclose a whole enumeration (《》 names one item)
 Token = tuple[int, int, str, str]  # start, end, word, part of speech
 
 
@@ -69,6 +75,11 @@ def _enumeration(sentence: Sentence, text: str, start: int, end: int, question_w
     finish = _last_item_end(tokens, last_comma + 1, run.end(), question_words - heads, typical or first_comma - begin)
     if finish is None or finish <= begin:
         return None
+    finish = _parallel_end(text, pieces, begin, first_comma, finish, question_words - heads)
+    if typical is None:  # two items: the first is cut to the length of the last, as a middle item would cut it
+        again = _first_item_start(tokens, run.start(), first_comma, question_words, finish - last_comma - 1, led_in=True)
+        begin = begin if again is None else again
+    begin, finish = _quoted(text, run, first_comma, last_comma + 1) or (begin, finish)
     while begin < finish and text[begin].isspace():
         begin += 1
     while finish > begin and text[finish - 1].isspace():
@@ -79,6 +90,44 @@ def _enumeration(sentence: Sentence, text: str, start: int, end: int, question_w
     while finish > begin and folded[finish - 1] in _OPENERS:  # … or opened after the last
         finish -= 1
     return Span(sentence, begin, finish, "list", items=len(pieces))
+
+
+def _quoted(text: str, run: re.Match[str], first_comma: int, last_start: int) -> tuple[int, int] | None:
+    """The inside of the quotes that open in the first item and close in the last: the enumeration they enclose (None: none do).
+
+    The quotes count only when no item quotes itself (「“一网通办”、智慧城市运营中心」 keeps its quotes).
+    """
+    for opener, closer in _QUOTE_PAIRS.items():
+        opened = text.rfind(opener, run.start(), first_comma)
+        closed = text.find(closer, last_start, run.end())
+        if opened < 0 or closed < 0 or closer in text[opened:first_comma] or opener in text[last_start:closed]:
+            continue
+        if not any(mark in text[first_comma:last_start] for mark in (opener, closer)):
+            return opened + 1, closed
+    return None
+
+
+def _parallel_end(text: str, pieces: list[str], begin: int, first_comma: int, finish: int, stops: set[str]) -> int:
+    """Where the last item ends when every other item ends in the same character and the grammar's end does not:
+    at the first such character after ``finish`` in the clause (「按期|办结率」 → 「按期办结率」), else ``finish``.
+
+    Only ever longer: a shared ending met earlier is a word inside the item (「实验中学北校区」); and never
+    past what ends an enumeration anyway: 等 or a count, a quote or bracket opening, a word of ``stops``
+    (the question's words that no other item ends with: 「二氧化硫|排放量」 when the question asks of 排放量).
+    """
+    others = [text[begin:first_comma], *pieces[1:-1]]
+    ending = others[0][-1:] if others[0] else ""
+    if not ending or not _CJK_CHAR.match(ending) or any(not item.endswith(ending) for item in others):
+        return finish
+    if text[finish - 1 : finish] == ending:
+        return finish
+    later = text.find(ending, finish)
+    if later < 0:
+        return finish
+    stretch = text[finish : later + 1]
+    if _STRETCH_STOP.search(stretch) or any(word in stretch for word in stops if len(word) >= 2):
+        return finish
+    return later + 1
 
 
 def _words_around(text: str, at: int, question_words: set[str]) -> int:
@@ -100,8 +149,13 @@ def _closest(options: list[int], length: Callable[[int], int], typical: int | No
     return min(options, key=lambda o: (abs(length(o) - typical), options.index(o)))
 
 
-def _first_item_start(tokens: list[Token], lo: int, comma: int, question_words: set[str], typical: int | None) -> int | None:
-    """Where the first item starts: after one of the lead-in words before it (a verb, a function or question word)."""
+def _first_item_start(
+    tokens: list[Token], lo: int, comma: int, question_words: set[str], typical: int | None, led_in: bool = False
+) -> int | None:
+    """Where the first item starts: after one of the lead-in words before it (a verb, a function or question word).
+
+    ``led_in``: only after a lead-in word when the clause has one, never at the clause's start.
+    """
     inside = [t for t in tokens if lo <= t[0] and t[1] <= comma]
     if not inside:
         return None
@@ -111,6 +165,8 @@ def _first_item_start(tokens: list[Token], lo: int, comma: int, question_words: 
             options.insert(0, inside[index + 1][0])  # the latest lead-in first: the default without a typical length
         if tag.startswith("p"):  # 「县里与|浙江大学」: what a preposition governs starts after it, whatever the length
             options = options[:1]
+    if led_in and len(options) > 1:
+        options = [o for o in options if o != inside[0][0]] or options
     begin = _closest(options, lambda o: comma - o, typical)
     rest = [t for t in inside if t[0] >= begin]
     while len(rest) > 1 and rest[0][3].startswith(_FUNCTION_TAGS):  # 「为|区委」: a function word never starts an item
