@@ -26,7 +26,6 @@ _COUNT = re.compile(r"^[\d一二两三四五六七八九十几]{1,2}[大个项�
 _PARENTHETICAL = re.compile(r"[（(][^，,。；;：:！!？?|（）()、]{1,12}[）)]")  # 「华东(苏州)」: a note inside an item
 _QUOTED_RUN = re.compile(r"(?:“[^“”，,。；;]{1,20}”|《[^《》，,。；;]{1,40}》){2,}")  # 「“园清”“园聚”」: items set off by quotes alone
 _MASK = "□"
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _STRETCH_STOP = re.compile(f"[{re.escape(_CLAUSE_END + ''.join(OPENING))}\\d等]")  # what an item never reaches across
 _OPENERS, _CLOSERS = OPENING - {'"'}, CLOSING - {'"'}  # a straight quote may open or close: never trimmed
 _QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」"}  # quotes that may enclose a whole enumeration (《》 names one item)
@@ -117,7 +116,7 @@ def _parallel_end(text: str, pieces: list[str], begin: int, first_comma: int, fi
     """
     others = [text[begin:first_comma], *pieces[1:-1]]
     ending = others[0][-1:] if others[0] else ""
-    if not ending or not _CJK_CHAR.match(ending) or any(not item.endswith(ending) for item in others):
+    if not "\u4e00" <= ending <= "\u9fff" or any(not item.endswith(ending) for item in others):
         return finish
     if text[finish - 1 : finish] == ending:
         return finish
