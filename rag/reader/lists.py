@@ -165,7 +165,7 @@ def _first_item_start(
         if tag.startswith("p"):  # 「县里与|浙江大学」: what a preposition governs starts after it, whatever the length
             options = options[:1]
     if led_in and len(options) > 1:
-        options = [o for o in options if o != inside[0][0]] or options
+        options = [o for o in options if o != inside[0][0]]  # options are distinct: one is left at least
     begin = _closest(options, lambda o: comma - o, typical)
     rest = [t for t in inside if t[0] >= begin]
     while len(rest) > 1 and rest[0][3].startswith(_FUNCTION_TAGS):  # 「为|区委」: a function word never starts an item
