@@ -40,6 +40,9 @@ Retrieve = Callable[[Question], Retrieved]
 PASSAGE_WEIGHT = 0.3  # a CMRC question teaches the span ranker this much of a yearbook question (at 1.0 CMRC's style crowds out the yearbooks')
 RANKER_PARAMS = {  # LambdaRank trees; leave-one-yearbook-out top span 0.668 (logistic) -> 0.701 with these
     **LAMBDARANK, "n_estimators": 300, "learning_rate": 0.05, "num_leaves": 31, "min_child_samples": 20,
+    # Half the features a tree, chosen by held-out cross-validation and the shift split
+    # (docs/reader-history.md, "Half the features a tree, shipped").
+    "colsample_bytree": 0.5,
 }
 # Span features whose direction is known before any data: a figure of the unit asked, a post the
 # question names, a row or column it names rank a span higher; a change, a rate or a year's additions
