@@ -39,6 +39,12 @@ def add_eval_command(commands: Any) -> None:
         help="instead: leave-one-yearbook-out of the learned reranker over the train and dev questions "
         "(hit@1/@5 of their gold evidence, fused order and held-out reranker, per yearbook); writes nothing",
     )
+    retrieval.add_argument(
+        "--exactness", action="store_true",
+        help="instead: how often the vector search returns the train and dev questions' nearest chunks in the "
+        "exact order (brute force as truth) in the evaluation store at the configured YEARBOOK_HNSW_EF_SEARCH, "
+        "with Chroma's query latency",
+    )
     retrieval.set_defaults(handler=run_eval_retrieval)
     answers = jobs.add_parser(
         "answers",
@@ -68,6 +74,8 @@ def run_eval_retrieval(args: argparse.Namespace, settings: Settings) -> int:
     """Entry point of `yearbook eval retrieval`."""
     if args.cross_validate:
         return run_reranker_cross_validation(args, settings)
+    if args.exactness:
+        return run_search_exactness(args, settings)
     questions = load_questions(args.dataset)
     retriever = open_retriever(settings)
     progress = not args.json
@@ -106,6 +114,20 @@ def run_reranker_cross_validation(args: argparse.Namespace, settings: Settings) 
 
     pools = fused_evidence_pools(training_questions(), settings, progress=not args.json)
     return print_report(cross_validate_reranker(pools), args.json, format_reranker_cross_validation)
+
+
+def run_search_exactness(args: argparse.Namespace, settings: Settings) -> int:
+    """`yearbook eval retrieval --exactness`: the vector search against brute force, at the configured ef_search."""
+    from evals.eval_store import eval_settings
+    from evals.reader_cli import corpus_places
+    from evals.search_exactness import dense_queries, format_exactness, measure_exactness
+
+    scoped = eval_settings(settings.model_copy(update={"rerank": False}))
+    retriever = open_retriever(scoped)
+    places = corpus_places(retriever.store.manifest())
+    queries = dense_queries(training_questions(), retriever, places, progress=not args.json)
+    report = measure_exactness(queries, retriever.store.collection, scoped.candidates)
+    return print_report(report, args.json, format_exactness)
 
 
 def print_report(report: dict[str, Any], as_json: bool, formatter: Callable[[dict[str, Any]], str]) -> int:

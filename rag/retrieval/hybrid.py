@@ -65,6 +65,7 @@ class SearchResult:
     rewrites: tuple[Rewrite, ...] = ()
     pool: list[Pooled] = field(default_factory=list)  # every fused candidate, best first (what the reranker learns from)
     mentions: Callable[[str], bool] | None = None  # whether the searched yearbooks (the place filtered to, or all) say a word anywhere
+    ranked_by: str = ""  # the words both rankings used: the query with the filtered year and place blanked, plus full names
 
 
 class HybridRetriever(BaseRetriever):
@@ -139,7 +140,7 @@ class HybridRetriever(BaseRetriever):
         ms = (time.perf_counter() - started) * 1000
         return SearchResult(
             documents=documents, filters=filters, ms=ms, timings=timings, query=query, rewrites=rewrites, pool=pool,
-            mentions=partial(index.contains, place=filters.place),
+            mentions=partial(index.contains, place=filters.place), ranked_by=ranked_by,
         )
 
     def years(self) -> set[int]:

@@ -118,7 +118,7 @@ def open_store(
             raise EmptyIndexError(
                 f"the {store_location(settings)} has no collection {name!r}: run `yearbook ingest` first"
             ) from None
-        collection = create_collection(client, name, model_id)
+        collection = create_collection(client, name, model_id, settings.hnsw_ef_search)
     except Exception as exc:  # noqa: BLE001 - server down, refused, timed out
         raise StoreUnavailableError(f"cannot read the {store_location(settings)}: {exc}") from exc
     found = (collection.metadata or {}).get(MODEL_KEY)
@@ -128,14 +128,28 @@ def open_store(
             "Rebuild it with `yearbook ingest --rebuild`, or set YEARBOOK_EMBEDDING_PROVIDER "
             "back, or use another YEARBOOK_COLLECTION."
         )
+    if create:
+        set_search_breadth(collection, settings.hnsw_ef_search)
     return Store(client=client, collection=collection, model_id=model_id)
 
 
-def create_collection(client: ClientAPI, name: str, model_id: str) -> Collection:
+def create_collection(client: ClientAPI, name: str, model_id: str, ef_search: int) -> Collection:
     """A new cosine collection that never embeds by itself (no default embedding function)."""
     return client.create_collection(
         name,
         embedding_function=None,
-        configuration={"hnsw": {"space": "cosine"}},
+        configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
         metadata={MODEL_KEY: model_id, MANIFEST_KEY: "{}", VERSION_KEY: "empty"},
     )
+
+
+def search_breadth(collection: Collection) -> int | None:
+    """The collection's HNSW ef_search (None when it has no HNSW index configuration)."""
+    hnsw = (collection.configuration or {}).get("hnsw") or {}
+    return hnsw.get("ef_search")
+
+
+def set_search_breadth(collection: Collection, ef_search: int) -> None:
+    """Give an existing collection the configured ef_search (collections made before the setting had 100)."""
+    if search_breadth(collection) != ef_search:
+        collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
