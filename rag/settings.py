@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         "Chroma's default 100 misses some of the nearest chunks when a year or place filter applies, "
         "and which ones varies between processes; 1000 returns the exact order (`yearbook eval retrieval --exactness`).",
     )
+    sentence_vectors_at_ingest: bool = Field(
+        True,
+        description="With the bundled e5 embeddings, ingest also embeds every sentence for the reader (about twice "
+        "the cold ingest time), so no question waits for it; off: the reader embeds sentences when it first reads them.",
+    )
     top_k: int = Field(5, ge=1, le=50, description="Chunks handed to the answerer.")
     candidates: int = Field(
         40, ge=5, le=500, description="Candidates taken from each retriever before fusion."

