@@ -48,6 +48,7 @@ def measure_exactness(queries: Sequence[DenseQuery], collection: Any, k: int) ->
     vectors = np.asarray(stored["embeddings"], dtype=np.float64)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     metadatas = stored["metadatas"]
+    position = {chunk_id: i for i, chunk_id in enumerate(ids.tolist())}
     same_order = same_set = measured = 0
     overlaps: list[float] = []
     latencies: list[float] = []
@@ -64,7 +65,6 @@ def measure_exactness(queries: Sequence[DenseQuery], collection: Any, k: int) ->
         got = collection.query(query_embeddings=[query.vector], n_results=n, where=query.where, include=[])["ids"][0]
         latencies.append((time.perf_counter() - started) * 1000)
         measured += 1
-        position = {chunk_id: i for i, chunk_id in enumerate(ids.tolist())}
         got_distances = np.array([distances[position[chunk_id]] for chunk_id in got])
         same_order += len(got) == n and bool(np.all(np.abs(got_distances - distances[order]) <= TIE))
         same_set += set(got) == set(exact)

