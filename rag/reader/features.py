@@ -11,6 +11,7 @@ from functools import lru_cache
 from rag.reader.candidates import BORDER_VERBS, NUMBER, Sentence, Span, tokenize
 from rag.reader.lexicon import Lexicon
 from rag.reader.question import POST, Asked, Term
+from rag.reader.stretches import FEATURE_MAX_LENGTH, Clause, open_clauses
 from rag.text import years_in
 
 WINDOW = 10  # characters either side of a span read as its context
@@ -39,6 +40,7 @@ class SentenceMatch:
     bigrams: float  # share of the question's character bigrams in sentence + context
     year_conflict: float
     found: frozenset[int] = frozenset()  # terms found in the sentence or its context (the entry's title, place and year)
+    open: list[Clause] | None = None  # the clauses' open stretches, worked out when a span first asks (see _stretch_features)
 
 
 def bigrams(text: str) -> set[str]:
@@ -135,6 +137,7 @@ def span_features(asked: Asked, span: Span, match: SentenceMatch, lexicon: Lexic
     _post_features(f, asked, span, lexicon)
     _word_features(f, span)
     _echo_features(f, asked, span)
+    _stretch_features(f, asked, span, match)
     _direction_features(f, asked.text, text, span)
     left = text[max(0, span.start - WINDOW) : span.start]
     right = text[span.end : span.end + WINDOW]
@@ -411,6 +414,31 @@ def _word_features(f: dict[str, float], span: Span) -> None:
     inner = [t[3] for t in tokens[span.first + 1 : span.last]]
     f["inner_verbs"] = min(sum(tag == "v" for tag in inner), 3) / 3  # a name holds no verb between its edges …
     f["inner_preposition"] = float(any(tag.startswith("p") for tag in inner))  # … nor a preposition (「被」「在」)
+
+
+def _stretch_features(f: dict[str, float], asked: Asked, span: Span, match: SentenceMatch) -> None:
+    """Where the span lies against the stretches of its clause that the question's words leave open.
+
+    「庆元县哪种作物的耕种收综合机械化率达到了76.5%」 leaves open only 「水稻」 of 「水稻耕种收综合机械化率达到76.5%」:
+    the span that is that stretch fills the question's gap; one inside it is cut short, one
+    over it runs into words the question says. A clause without any question word aligns nothing.
+    """
+    if match.open is None:
+        match.open = open_clauses(asked, span.sentence, match.clauses, match.hits, FEATURE_MAX_LENGTH)
+    clause = next((c for c in match.open if c.start <= span.start < c.end), None)
+    if clause is None or not clause.covered:
+        f["g_clause_unmatched"] = 1.0
+        return
+    stretches = clause.open
+    f["g_covered_share"] = sum(max(0, min(e, span.end) - max(s, span.start)) for s, e in clause.covered) / max(span.end - span.start, 1)
+    f["g_stretches"] = min(len(stretches), 4) / 4
+    exact = any((span.start, span.end) in ((o.start, o.end), (o.start, o.headed_end)) for o in stretches)
+    f["g_is_stretch"] = float(exact)
+    f["g_only_stretch"] = float(exact and len(stretches) == 1)
+    f["g_in_stretch"] = float(not exact and any(o.start <= span.start and span.end <= o.headed_end for o in stretches))
+    f["g_start_at_edge"] = float(any(span.start == o.start for o in stretches))
+    f["g_end_at_edge"] = float(any(span.end in (o.end, o.headed_end) for o in stretches))
+    f["g_spans_stretch"] = float(not exact and any(span.start <= o.start and o.headed_end <= span.end for o in stretches))
 
 
 def _echo_features(f: dict[str, float], asked: Asked, span: Span) -> None:
