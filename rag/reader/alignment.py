@@ -12,10 +12,8 @@ import re
 from rag.reader.candidates import DATE, NUMBER, QUOTED, Span, columns
 from rag.reader.features import COLUMN_KINDS, match_sentence
 from rag.reader.question import Asked
-from rag.reader.stretches import MAX_LENGTH, open_clauses
+from rag.reader.stretches import MAX_LENGTH, WORD, open_clauses
 from rag.text import _jieba
-
-_WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 
 
 def gap_span(asked: Asked, span: Span, max_length: int = MAX_LENGTH) -> Span | None:
@@ -96,7 +94,7 @@ def _word_after_cue(asked: Asked) -> str:
     if at < 0:
         return ""
     words = _jieba().lcut(asked.text[at + len(asked.cue) :])  # type: ignore[attr-defined]
-    return words[0] if words and len(words[0]) >= 2 and _WORD.match(words[0]) else ""
+    return words[0] if words and len(words[0]) >= 2 and WORD.match(words[0]) else ""
 
 
 def _fits(kind: str, column: str, cell: str) -> bool:

@@ -19,7 +19,7 @@ MAX_LENGTH = 24  # characters: a longer open stretch is not one name
 FEATURE_MAX_LENGTH = 40  # … but the ranker learns from longer ones too
 _EDGE = "，,。；;：:！!？?、 　|（）()“”《》「」\"'"
 _FUNCTION_TAGS = ("p", "r", "c", "d", "u", "y", "f", "s")  # preposition, pronoun, conjunction, adverb, particle, place word …
-_WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")  # a character of a word (not a mark or a space)
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,6 @@ def trim(sentence: Sentence, start: int, end: int, max_length: int = MAX_LENGTH)
     if not words:
         return None
     start, end = words[0][0], words[-1][1]
-    if not MIN_LENGTH <= end - start <= max_length or not _WORD.search(text[start:end]):
+    if not MIN_LENGTH <= end - start <= max_length or not WORD.search(text[start:end]):
         return None
     return start, end
